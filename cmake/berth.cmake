@@ -1,7 +1,7 @@
 # Shared build settings: dependency discovery and the flags every Berth target gets.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT CONFIG REQUIRED COMPONENTS json url)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(simdjson REQUIRED)

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace berth::app {
+
+/// `berth serve`: migrate, then serve HTTP until SIGTERM. Returns the exit code.
+int run_serve(const config& cfg);
+/// `berth migrate`: apply missing migrations and print what was done.
+int run_migrate(const config& cfg);
+/// `berth bench eventstore [--seconds N] [--event-bytes N]`.
+int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args);
+
+/// Exit codes shared by every subcommand.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+
+}  // namespace berth::app

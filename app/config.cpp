@@ -1,0 +1,124 @@
+#include "app/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace berth::app {
+namespace {
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+const config_key* find_flag(const std::string& flag) {
+  for (const auto& key : config_keys()) {
+    if (flag == key.flag) return &key;
+  }
+  return nullptr;
+}
+
+tl::expected<void, std::string> load_file(const std::string& path, config& values) {
+  std::ifstream file(path);
+  if (!file) return tl::unexpected("cannot read config file " + path);
+  std::string line;
+  int number = 0;
+  while (std::getline(file, line)) {
+    ++number;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    const auto equals = line.find('=');
+    const auto* key =
+        equals == std::string::npos ? nullptr : find_flag("--" + trim(line.substr(0, equals)));
+    if (!key) {
+      return tl::unexpected(path + ":" + std::to_string(number) +
+                            ": expected `key = value` with a known key");
+    }
+    values.*(key->member) = trim(line.substr(equals + 1));
+  }
+  return {};
+}
+
+}  // namespace
+
+const std::vector<config_key>& config_keys() {
+  static const std::vector<config_key> keys{
+      {"--listen", "BERTH_LISTEN", "address to serve HTTP on, host:port (default 127.0.0.1:8080)",
+       &config::listen},
+      {"--database-url", "BERTH_DATABASE_URL",
+       "PostgreSQL URL, e.g. postgresql://user:pass@127.0.0.1:5432/berth (also DATABASE_URL)",
+       &config::database_url},
+      {"--data-dir", "BERTH_DATA_DIR",
+       "folder for secrets and generated keys (default .local/data, git-ignored)",
+       &config::data_dir},
+      {"--log-level", "BERTH_LOG_LEVEL", "trace, debug, info, warn or error (default info)",
+       &config::log_level},
+      {"--config", "BERTH_CONFIG", "file of `key = value` lines using the flag names without --",
+       &config::config_file},
+  };
+  return keys;
+}
+
+tl::expected<loaded_config, std::string> load_config(const std::vector<std::string>& args) {
+  loaded_config loaded;
+  config from_environment;
+  config from_flags;
+  std::vector<const config_key*> set_by_environment, set_by_flag;
+  if (const char* url = std::getenv("DATABASE_URL")) {
+    from_environment.database_url = url;
+    set_by_environment.push_back(find_flag("--database-url"));
+  }
+  for (const auto& key : config_keys()) {
+    if (const char* value = std::getenv(key.environment)) {
+      from_environment.*(key.member) = value;
+      set_by_environment.push_back(&key);
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    const auto equals = arg.find('=');
+    const auto* key = find_flag(arg.substr(0, equals));
+    if (!key) {
+      loaded.rest.push_back(arg);
+      continue;
+    }
+    if (equals != std::string::npos) {
+      from_flags.*(key->member) = arg.substr(equals + 1);
+    } else if (i + 1 < args.size()) {
+      from_flags.*(key->member) = args[++i];
+    } else {
+      return tl::unexpected(std::string(key->flag) + " needs a value");
+    }
+    set_by_flag.push_back(key);
+  }
+  auto& values = loaded.values;
+  std::string file = values.config_file;
+  for (const auto* key : set_by_environment) {
+    if (key->member == &config::config_file) file = from_environment.config_file;
+  }
+  for (const auto* key : set_by_flag) {
+    if (key->member == &config::config_file) file = from_flags.config_file;
+  }
+  if (!file.empty()) {
+    if (auto read = load_file(file, values); !read) return tl::unexpected(read.error());
+  }
+  for (const auto* key : set_by_environment)
+    values.*(key->member) = from_environment.*(key->member);
+  for (const auto* key : set_by_flag)
+    values.*(key->member) = from_flags.*(key->member);
+  return loaded;
+}
+
+std::string config_help() {
+  std::ostringstream out;
+  out << "Configuration (flag, environment variable; flags win over environment over file):\n";
+  for (const auto& key : config_keys()) {
+    out << "  " << key.flag << " VALUE, " << key.environment << "\n      " << key.help << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace berth::app

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace berth::app {
+
+/// Berth's configuration, loaded once: defaults < config file < environment < flags.
+struct config {
+  std::string listen = "127.0.0.1:8080";
+  std::string database_url;
+  std::string data_dir = ".local/data";
+  std::string log_level = "info";
+  std::string config_file;
+};
+
+/// One configuration key as `berth --help` lists it.
+struct config_key {
+  const char* flag;         ///< `--listen`
+  const char* environment;  ///< `BERTH_LISTEN`
+  const char* help;
+  std::string config::*member;
+};
+
+/// Every key, in the order `--help` shows them.
+const std::vector<config_key>& config_keys();
+
+/// Loads the configuration from `environ`-style variables, an optional file and the flags in
+/// `args` (which are consumed); unknown flags are returned untouched in `rest`.
+struct loaded_config {
+  config values;
+  std::vector<std::string> rest;
+};
+tl::expected<loaded_config, std::string> load_config(const std::vector<std::string>& args);
+
+/// The `--help` text for the configuration keys.
+std::string config_help();
+
+}  // namespace berth::app

@@ -1,0 +1,65 @@
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "telemetry/log.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(berth — workspaces and terminals that never lose a byte
+
+Usage:
+  berth serve                  migrate, then serve HTTP (GET /healthz) until SIGTERM
+  berth migrate                apply missing database migrations
+  berth bench eventstore [--seconds N] [--event-bytes N]
+                               event-store append/replay throughput against a raw INSERT baseline
+  berth --help                 this text
+
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace berth::app;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << usage << config_help();
+    return args.empty() ? exit_usage : exit_ok;
+  }
+  const std::string command = args[0];
+  auto loaded = load_config({args.begin() + 1, args.end()});
+  if (!loaded) {
+    std::cerr << "berth: " << loaded.error() << "\n";
+    return exit_usage;
+  }
+  const auto& cfg = loaded->values;
+  berth::telemetry::level level{};
+  if (!berth::telemetry::parse_level(cfg.log_level, level)) {
+    std::cerr << "berth: unknown log level " << cfg.log_level << "\n";
+    return exit_usage;
+  }
+  berth::telemetry::set_min_level(level);
+  const auto& rest = loaded->rest;
+  const auto reject_extra = [&](std::size_t allowed) {
+    if (rest.size() <= allowed) return false;
+    std::cerr << "berth " << command << ": unexpected argument " << rest[allowed]
+              << " (see berth --help)\n";
+    return true;
+  };
+  if (command == "serve") return reject_extra(0) ? exit_usage : run_serve(cfg);
+  if (command == "migrate") return reject_extra(0) ? exit_usage : run_migrate(cfg);
+  if (command == "bench") {
+    if (rest.empty()) {
+      std::cerr << "berth bench: name a benchmark (eventstore)\n";
+      return exit_usage;
+    }
+    if (rest[0] == "eventstore") return run_bench_eventstore(cfg, {rest.begin() + 1, rest.end()});
+    std::cerr << "berth bench: unknown benchmark " << rest[0] << "\n";
+    return exit_usage;
+  }
+  std::cerr << "berth: unknown command " << command << " (see berth --help)\n";
+  return exit_usage;
+}

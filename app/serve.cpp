@@ -1,0 +1,92 @@
+#include <filesystem>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "events/event_store.hpp"
+#include "events/migrations.hpp"
+#include "http/health.hpp"
+#include "http/server.hpp"
+#include "telemetry/log.hpp"
+
+namespace berth::app {
+namespace {
+
+using telemetry::level;
+
+bool require_database_url(const config& cfg) {
+  if (!cfg.database_url.empty()) return true;
+  std::cerr << "berth: no database configured: set --database-url or BERTH_DATABASE_URL "
+               "(eval \"$(scripts/services up)\" prints one)\n";
+  return false;
+}
+
+bool apply_migrations(const config& cfg) {
+  auto report = events::migrate(cfg.database_url);
+  if (!report) {
+    telemetry::log(level::error, "app.migrate", "migration failed",
+                   {{"error_code", events::to_string(report.error().code)},
+                    {"error", std::string_view(report.error().message)}});
+    return false;
+  }
+  for (const auto& file : report->applied) {
+    telemetry::log(level::info, "app.migrate", "migration applied",
+                   {{"file", std::string_view(file)}});
+  }
+  telemetry::log(level::info, "app.migrate", "schema up to date",
+                 {{"applied", static_cast<std::int64_t>(report->applied.size())},
+                  {"already_applied", static_cast<std::int64_t>(report->already_applied)}});
+  return true;
+}
+
+}  // namespace
+
+int run_migrate(const config& cfg) {
+  if (!require_database_url(cfg)) return exit_usage;
+  return apply_migrations(cfg) ? exit_ok : exit_failure;
+}
+
+int run_serve(const config& cfg) {
+  if (!require_database_url(cfg)) return exit_usage;
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    std::cerr << "berth: cannot create data folder " << cfg.data_dir << ": " << ec.message()
+              << "\n";
+    return exit_failure;
+  }
+  std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  if (!apply_migrations(cfg)) return exit_failure;
+
+  events::event_store store({cfg.database_url});
+  http::server server({cfg.listen}, [&store](http::request req, auto respond) {
+    if (req.path() == "/healthz") {
+      if (req.method != "GET" && req.method != "HEAD") {
+        return respond(http::error_response(405, "method_not_allowed", "use GET"));
+      }
+      http::database_health health;
+      if (auto latency = store.ping()) {
+        health.reachable = true;
+        health.latency_ms = *latency;
+      } else {
+        health.error = std::string(events::to_string(latency.error().code));
+      }
+      return respond(http::health_response(health, BERTH_VERSION));
+    }
+    respond(http::error_response(404, "not_found", "no such route"));
+  });
+  auto port = server.start();
+  if (!port) {
+    telemetry::log(level::error, "app.serve", "cannot listen",
+                   {{"error", std::string_view(port.error())}});
+    return exit_failure;
+  }
+  telemetry::log(
+      level::info, "app.serve", "serving",
+      {{"listen", std::string_view(cfg.listen)}, {"port", static_cast<std::int64_t>(*port)}});
+  server.run_until_signalled();
+  telemetry::log(level::info, "app.serve", "stopped");
+  return exit_ok;
+}
+
+}  // namespace berth::app

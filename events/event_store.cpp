@@ -1,0 +1,269 @@
+#include "events/event_store.hpp"
+
+#include <future>
+
+#include "events/append_writer.hpp"
+#include "events/canonical_json.hpp"
+#include "events/connection_pool.hpp"
+#include "events/hash_chain.hpp"
+
+namespace berth::events {
+namespace {
+
+constexpr const char* event_columns =
+    "stream_id, stream_version, global_pos, tx_id::text, event_id::text, event_type, "
+    "schema_version, data::text, body, metadata::text, "
+    "(extract(epoch FROM recorded_at) * 1000000)::bigint";
+
+recorded_event to_event(const pqxx::row& row) {
+  recorded_event event;
+  event.stream_id = row[0].c_str();
+  event.stream_version = row[1].as<std::int64_t>();
+  event.global_position = row[2].as<std::int64_t>();
+  event.transaction_id = row[3].as<std::uint64_t>();
+  event.event_id = row[4].c_str();
+  event.type = row[5].c_str();
+  event.schema_version = row[6].as<int>();
+  event.data = row[7].c_str();
+  if (!row[8].is_null()) event.body = pqxx::binarystring(row[8]).str();
+  event.metadata = row[9].c_str();
+  event.recorded_at =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(row[10].as<std::int64_t>()));
+  return event;
+}
+
+std::string column_bytes(const pqxx::field& field) {
+  return field.is_null() ? std::string() : pqxx::binarystring(field).str();
+}
+
+}  // namespace
+
+event_store::event_store(options opts)
+    : readers_(std::make_unique<connection_pool>(opts.database_url, opts.read_connections)),
+      writer_(std::make_unique<append_writer>(
+          append_writer::options{opts.database_url, opts.writer_threads})) {}
+
+event_store::~event_store() = default;
+
+void event_store::append_async(append_request request,
+                               std::function<void(result<append_result>)> done) {
+  writer_->submit(std::move(request), std::move(done));
+}
+
+result<append_result> event_store::append(append_request request) {
+  std::promise<result<append_result>> promise;
+  auto outcome = promise.get_future();
+  writer_->submit(std::move(request),
+                  [&promise](result<append_result> r) { promise.set_value(std::move(r)); });
+  return outcome.get();
+}
+
+result<std::vector<recorded_event>> event_store::read_stream(const std::string& stream_id,
+                                                             std::int64_t from_version,
+                                                             std::size_t limit) {
+  return readers_->run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_params(std::string("SELECT ") + event_columns +
+                                         " FROM es_events WHERE stream_id = $1 AND "
+                                         "stream_version >= $2 ORDER BY stream_version LIMIT $3",
+                                     stream_id, from_version, static_cast<std::int64_t>(limit));
+    std::vector<recorded_event> events;
+    events.reserve(rows.size());
+    for (const auto& row : rows)
+      events.push_back(to_event(row));
+    return events;
+  });
+}
+
+result<std::int64_t> event_store::fold_stream(
+    const std::string& stream_id, std::int64_t from_version,
+    const std::function<void(const recorded_event&)>& visit) {
+  constexpr std::size_t page = 20'000;
+  std::int64_t next = from_version;
+  std::int64_t visited = 0;
+  for (;;) {
+    auto events = read_stream(stream_id, next, page);
+    if (!events) return tl::unexpected(events.error());
+    for (const auto& event : *events)
+      visit(event);
+    visited += static_cast<std::int64_t>(events->size());
+    if (events->size() < page) return visited;
+    next = events->back().stream_version + 1;
+  }
+}
+
+result<std::int64_t> event_store::stream_version(const std::string& stream_id) {
+  return readers_->run([&](pqxx::connection& c) -> std::int64_t {
+    pqxx::read_transaction tx(c);
+    const auto rows =
+        tx.exec_params("SELECT version FROM es_streams WHERE stream_id = $1", stream_id);
+    return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
+  });
+}
+
+result<feed_page> event_store::read_feed(feed_checkpoint after, std::size_t limit) {
+  return readers_->run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    // One statement, one snapshot: below pg_snapshot_xmin no transaction can still add
+    // rows, so this prefix of the feed never changes (REFERENCE.md "Feed").
+    const auto rows =
+        tx.exec_params(std::string("SELECT ") + event_columns +
+                           " FROM es_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
+                           "AND (tx_id, global_pos) > ($1::text::xid8, $2::bigint) "
+                           "ORDER BY tx_id, global_pos LIMIT $3",
+                       std::to_string(after.transaction_id), after.global_position,
+                       static_cast<std::int64_t>(limit));
+    feed_page page;
+    page.next = after;
+    page.events.reserve(rows.size());
+    for (const auto& row : rows)
+      page.events.push_back(to_event(row));
+    if (!page.events.empty()) {
+      page.next = {page.events.back().transaction_id, page.events.back().global_position};
+    }
+    return page;
+  });
+}
+
+result<void> event_store::save_snapshot(const snapshot& snap) {
+  return readers_->run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO es_snapshots (stream_id, state_version, stream_version, state) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, state_version) DO UPDATE "
+        "SET stream_version = EXCLUDED.stream_version, state = EXCLUDED.state, "
+        "created_at = now() WHERE es_snapshots.stream_version < EXCLUDED.stream_version",
+        snap.stream_id, snap.state_version, snap.stream_version, pqxx::binarystring(snap.state));
+    tx.commit();
+  });
+}
+
+result<std::optional<snapshot>> event_store::load_snapshot(const std::string& stream_id,
+                                                           int state_version) {
+  return readers_->run([&](pqxx::connection& c) -> std::optional<snapshot> {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_params(
+        "SELECT stream_version, state FROM es_snapshots WHERE stream_id = $1 AND "
+        "state_version = $2",
+        stream_id, state_version);
+    if (rows.empty()) return std::nullopt;
+    return snapshot{stream_id, rows[0][0].as<std::int64_t>(), state_version,
+                    pqxx::binarystring(rows[0][1]).str()};
+  });
+}
+
+result<double> event_store::ping() {
+  return readers_->run([&](pqxx::connection& c) {
+    const auto start = std::chrono::steady_clock::now();
+    pqxx::nontransaction tx(c);
+    tx.exec("SELECT 1");
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  });
+}
+
+result<std::vector<std::string>> event_store::stream_ids() {
+  return readers_->run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    std::vector<std::string> ids;
+    for (const auto& row : tx.exec("SELECT stream_id FROM es_streams ORDER BY stream_id")) {
+      ids.emplace_back(row[0].c_str());
+    }
+    return ids;
+  });
+}
+
+result<chain_report> event_store::verify_stream(const std::string& stream_id) {
+  return readers_->run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    chain_report report;
+    report.stream_id = stream_id;
+    const auto mark_broken = [&report](std::int64_t version, std::string reason) {
+      if (report.ok()) {
+        report.first_broken_version = version;
+        report.reason = std::move(reason);
+      }
+    };
+    const auto head =
+        tx.exec_params("SELECT version, last_hash FROM es_streams WHERE stream_id = $1", stream_id);
+    std::string previous_hash;
+    std::int64_t expected_version = 1;
+    const auto rows = tx.exec_params(
+        "SELECT stream_version, event_type, data::text, metadata::text, body, prev_hash, hash "
+        "FROM es_events WHERE stream_id = $1 ORDER BY stream_version",
+        stream_id);
+    for (const auto& row : rows) {
+      const auto version = row[0].as<std::int64_t>();
+      ++report.events_checked;
+      if (version != expected_version) mark_broken(expected_version, "event missing");
+      expected_version = version + 1;
+      if (column_bytes(row[5]) != previous_hash) mark_broken(version, "prev_hash link broken");
+      const auto data = canonical_json(row[2].c_str());
+      const auto metadata = canonical_json(row[3].c_str());
+      std::optional<std::string> body;
+      if (!row[4].is_null()) body = pqxx::binarystring(row[4]).str();
+      const auto stored_hash = column_bytes(row[6]);
+      if (!data || !metadata ||
+          event_hash(previous_hash, row[1].c_str(), *data, *metadata, body) != stored_hash) {
+        mark_broken(version, "hash does not match the event's content");
+      }
+      previous_hash = stored_hash;
+    }
+    if (head.empty()) {
+      if (!rows.empty()) mark_broken(1, "events without a stream row");
+    } else if (head[0][0].as<std::int64_t>() != expected_version - 1 ||
+               column_bytes(head[0][1]) != previous_hash) {
+      mark_broken(expected_version, "stream head does not match its last event");
+    }
+    return report;
+  });
+}
+
+struct notification_listener::impl {
+  struct receiver final : pqxx::notification_receiver {
+    receiver(pqxx::connection& c, bool& flag)
+        : pqxx::notification_receiver(c, "es_appended"), flag_(flag) {}
+    void operator()(const std::string&, int) override { flag_ = true; }
+    bool& flag_;
+  };
+  explicit impl(std::string database_url) : url(pg_connection::with_defaults(database_url)) {}
+  // The receiver must go before its connection: it unregisters itself on destruction.
+  void drop() {
+    listening.reset();
+    connection.reset();
+  }
+  std::string url;
+  std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<receiver> listening;
+  bool notified = false;
+};
+
+notification_listener::notification_listener(std::string database_url)
+    : impl_(std::make_unique<impl>(std::move(database_url))) {}
+
+notification_listener::~notification_listener() {
+  impl_->drop();
+}
+
+result<bool> notification_listener::wait(std::chrono::milliseconds timeout) {
+  auto& state = *impl_;
+  try {
+    if (!state.connection || !state.connection->is_open()) {
+      state.drop();
+      state.connection = std::make_unique<pqxx::connection>(state.url);
+      state.listening = std::make_unique<impl::receiver>(*state.connection, state.notified);
+    }
+    state.notified = false;
+    if (state.connection->get_notifs() == 0) {
+      state.connection->await_notification(static_cast<long>(timeout.count() / 1000),
+                                           static_cast<long>((timeout.count() % 1000) * 1000));
+    }
+    return state.notified;
+  } catch (const std::exception& e) {
+    state.drop();
+    return fail(error_code::dependency_unavailable,
+                std::string("cannot listen for appends: ") + e.what());
+  }
+}
+
+}  // namespace berth::events

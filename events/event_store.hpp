@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/error.hpp"
+#include "events/event.hpp"
+
+namespace berth::events {
+
+class append_writer;
+class connection_pool;
+
+/// The PostgreSQL event store: appends (group-committed), stream reads, the gap-safe global
+/// feed, snapshots and hash-chain verification. Thread-safe; blocking calls — run them off
+/// actor scheduler threads and Asio threads.
+class event_store {
+ public:
+  struct options {
+    std::string database_url;
+    int writer_threads = 1;
+    std::size_t read_connections = 4;
+  };
+
+  explicit event_store(options opts);
+  ~event_store();
+  event_store(const event_store&) = delete;
+  event_store& operator=(const event_store&) = delete;
+
+  /// Queues an append; `done` runs on a writer thread once it is committed or failed.
+  void append_async(append_request request, std::function<void(result<append_result>)> done);
+  /// Appends and waits for the outcome.
+  result<append_result> append(append_request request);
+
+  /// Up to `limit` events of a stream from `from_version` on, in version order.
+  result<std::vector<recorded_event>> read_stream(const std::string& stream_id,
+                                                  std::int64_t from_version = 1,
+                                                  std::size_t limit = 1000);
+  /// Calls `visit` for every event of a stream from `from_version` on, reading in pages.
+  result<std::int64_t> fold_stream(const std::string& stream_id, std::int64_t from_version,
+                                   const std::function<void(const recorded_event&)>& visit);
+  /// The stream's current version (0 when it does not exist).
+  result<std::int64_t> stream_version(const std::string& stream_id);
+
+  /// Events committed after `after`, in (transaction, position) order, never skipping a
+  /// transaction that commits late: only transactions below the snapshot horizon are read.
+  result<feed_page> read_feed(feed_checkpoint after, std::size_t limit = 1000);
+
+  /// Saves a snapshot (keeps the newest per stream and state version).
+  result<void> save_snapshot(const snapshot& snap);
+  /// The newest snapshot written by fold code `state_version`, if any.
+  result<std::optional<snapshot>> load_snapshot(const std::string& stream_id, int state_version);
+
+  /// Recomputes a stream's hash chain and names the first broken link.
+  result<chain_report> verify_stream(const std::string& stream_id);
+  /// Round-trip time of a trivial query, in milliseconds (for /healthz).
+  result<double> ping();
+  /// Every stream id, in order (for `audit verify`).
+  result<std::vector<std::string>> stream_ids();
+
+ private:
+  std::unique_ptr<connection_pool> readers_;
+  std::unique_ptr<append_writer> writer_;
+};
+
+/// Waits for appends announced by NOTIFY on a dedicated connection.
+class notification_listener {
+ public:
+  explicit notification_listener(std::string database_url);
+  ~notification_listener();
+  /// True when an append was announced within `timeout`, false on timeout.
+  result<bool> wait(std::chrono::milliseconds timeout);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace berth::events

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "events/error.hpp"
+
+namespace berth::events {
+
+/// One PostgreSQL connection that reconnects lazily and turns libpqxx exceptions into typed
+/// errors. Not thread-safe: one per thread (libpqxx connections must not be shared).
+class pg_connection {
+ public:
+  explicit pg_connection(std::string url);
+
+  /// Runs `work(pqxx::connection&)` on a live connection. Exceptions become errors; after a
+  /// connection-level failure the connection is dropped and the next call reconnects.
+  template <class Work>
+  auto run(Work&& work) -> result<decltype(work(std::declval<pqxx::connection&>()))> {
+    using value_type = decltype(work(std::declval<pqxx::connection&>()));
+    if (auto connected = ensure_connected(); !connected) return tl::unexpected(connected.error());
+    try {
+      if constexpr (std::is_void_v<value_type>) {
+        work(*connection_);
+        return {};
+      } else {
+        return work(*connection_);
+      }
+    } catch (...) {
+      return tl::unexpected(classify_current_exception());
+    }
+  }
+
+  /// Drops the connection (the next call reconnects).
+  void reset() { connection_.reset(); }
+
+  /// The connection URL with a connect timeout added when it has none.
+  static std::string with_defaults(const std::string& url);
+
+ private:
+  result<void> ensure_connected();
+  error classify_current_exception();
+
+  std::string url_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+/// Builds `{"a","b"}` array literals element by element, with NULL support.
+class array_literal {
+ public:
+  array_literal() { text_.push_back('{'); }
+  void add(std::string_view element);
+  void add_null();
+  void add_bytes(std::string_view bytes);  ///< a bytea element in hex form
+  std::string finish() &&;
+
+ private:
+  std::string text_;
+  bool empty_ = true;
+};
+
+}  // namespace berth::events
