@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole suite: the same set-up as ./run.sh, then unit, integration (real PostgreSQL,
+# real Docker), sanitizer build (ASan+UBSan), fuzz smoke runs and the format check.
+# Ends with ctest's summary of the main run; exits non-zero if any stage failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/prepare
+
+failed=()
+stage() { echo; echo "=== $* ===" >&2; }
+
+stage "build (warnings are errors)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_WERROR=ON >/dev/null
+cmake --build build -j2
+
+stage "sanitizer build (ASan + UBSan): unit and PostgreSQL tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBERTH_WERROR=ON -DBERTH_SANITIZE=ON >/dev/null
+cmake --build build-asan -j2
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan -L 'unit|pg' -j2 --output-on-failure --timeout 600 || failed+=("sanitizer tests")
+
+stage "fuzz targets (clang libFuzzer), short runs"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBERTH_FUZZ=ON -DBERTH_SANITIZE=ON >/dev/null
+cmake --build build-fuzz -j2 --target fuzzers
+ctest --test-dir build-fuzz -L fuzz -j2 --output-on-failure || failed+=("fuzzers")
+
+stage "main suite: unit, integration, format"
+main_status=0
+ctest --test-dir build -j2 --output-on-failure --timeout 900 || main_status=$?
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test.sh: failed stages besides the main suite: ${failed[*]}" >&2
+  exit 1
+fi
+exit "$main_status"
