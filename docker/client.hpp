@@ -62,6 +62,9 @@ class client {
   /// Imports a root filesystem tar read from `tar` as a single-layer image; returns its id.
   tl::expected<std::string, error> import_image(const image_import& target, body_source tar);
 
+  /// Removes an image by name, tag or id; `conflict` while a container uses it.
+  tl::expected<void, error> remove_image(std::string_view name, bool force = false);
+
   /// Creates a container; returns its id.
   tl::expected<std::string, error> create_container(const container_spec& spec);
   /// Starts a container; `already_done` when it was running.

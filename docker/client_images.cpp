@@ -18,6 +18,13 @@ tl::expected<bool, error> client::image_exists(std::string_view name) {
   return tl::unexpected(info.error());
 }
 
+tl::expected<void, error> client::remove_image(std::string_view name, bool force) {
+  std::string path = "/images/" + encode_path(name) + (force ? "?force=1" : "");
+  auto reply = send_expecting(make_request("DELETE", path), {200});
+  if (!reply) return tl::unexpected(reply.error());
+  return {};
+}
+
 tl::expected<std::string, error> client::import_image(const image_import& target, body_source tar) {
   std::string path = "/images/create?fromSrc=-&repo=" + encode_query_value(target.repository) +
                      "&tag=" + encode_query_value(target.tag);

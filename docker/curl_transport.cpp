@@ -187,9 +187,7 @@ tl::expected<http_reply, error> curl_transport::perform(const http_request& requ
   if (has_body) headers = curl_slist_append(headers, content_type_header.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 
-  if (request.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-  } else if (has_body && request.upload) {
+  if (has_body && request.upload) {
     curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_upload);
     curl_easy_setopt(easy, CURLOPT_READDATA, &state);
@@ -239,7 +237,10 @@ tl::expected<http_reply, error> curl_transport::perform(const http_request& requ
     if (state.source_aborted) {
       return tl::unexpected(error{error_code::cancelled, 0, "request body source aborted"});
     }
-    return tl::unexpected(error_from_curl(result, error_buffer));
+    // libcurl's text names a fake "docker port 80" for unix sockets; say where we really went.
+    auto failure = error_from_curl(result, error_buffer);
+    failure.message = "Docker at " + to_string(host_) + ": " + failure.message;
+    return tl::unexpected(std::move(failure));
   }
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);

@@ -19,7 +19,7 @@ namespace berth::docker {
 
 /// One HTTP exchange with the daemon.
 struct http_request {
-  std::string_view method = "GET";  ///< GET, HEAD, POST, PUT or DELETE.
+  std::string_view method = "GET";  ///< GET, POST, PUT or DELETE.
   std::string target;               ///< Path and query, e.g. "/v1.41/containers/json?all=1".
   std::string body;                 ///< Sent when `upload` is empty (POST/PUT only).
   std::string_view content_type = "application/json";

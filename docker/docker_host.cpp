@@ -68,6 +68,12 @@ tl::expected<docker_host, error> docker_host_from_environment() {
   return parse_docker_host(value);
 }
 
+std::string to_string(const docker_host& host) {
+  if (host.transport == docker_host::kind::unix_socket) return "unix://" + host.socket_path;
+  bool ipv6 = host.host.find(':') != std::string::npos;
+  return "tcp://" + (ipv6 ? "[" + host.host + "]" : host.host) + ":" + std::to_string(host.port);
+}
+
 std::string base_url(const docker_host& host) {
   // With a unix socket libcurl ignores the host name, so any fixed name avoids DNS.
   if (host.transport == docker_host::kind::unix_socket) return "http://docker";

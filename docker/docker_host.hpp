@@ -30,6 +30,9 @@ tl::expected<docker_host, error> parse_docker_host(std::string_view value);
 /// Reads `DOCKER_HOST` from the environment, falling back to `default_docker_host`.
 tl::expected<docker_host, error> docker_host_from_environment();
 
+/// The address as a `DOCKER_HOST` value, e.g. "unix:///var/run/docker.sock", for messages.
+std::string to_string(const docker_host& host);
+
 /// The URL prefix libcurl uses for this host, e.g. "http://docker" or "http://10.0.0.1:2375".
 std::string base_url(const docker_host& host);
 

@@ -36,6 +36,7 @@ struct exec_stream_handlers {
 
 /// The hijacked, full-duplex connection of a started exec (`POST /exec/{id}/start` upgraded
 /// to a raw stream). Methods may be called from any thread; destroying it closes the stream.
+/// The io_context must outlive the exec_stream.
 class exec_stream {
  public:
   /// Starts the exec `exec_id` (created with `client::create_exec`) and attaches to it.

@@ -8,17 +8,6 @@ namespace {
 
 using archives = daemon_test;
 
-// Serves `data` in pieces of at most `piece` bytes, as a file reader would.
-body_source chunked_source(std::string data, std::size_t piece) {
-  return [data = std::move(data), piece,
-          offset = std::size_t{0}](std::span<char> buffer) mutable -> std::optional<std::size_t> {
-    auto count = std::min({buffer.size(), piece, data.size() - offset});
-    std::copy_n(data.data() + offset, count, buffer.data());
-    offset += count;
-    return count;
-  };
-}
-
 TEST_F(archives, round_trip_what_was_uploaded) {
   auto id = create(test_spec({"true"}));
   std::string binary;
@@ -31,7 +20,7 @@ TEST_F(archives, round_trip_what_was_uploaded) {
       {"greeting/empty", tar_entry::kind::file, 0644, "", {}, 0},
   };
   // Works on a created, never-started container: that is how the keeper gets in.
-  auto uploaded = docker_->upload_archive(id, "/tmp", chunked_source(write_tar(written), 1000));
+  auto uploaded = docker_->upload_archive(id, "/tmp", string_source(write_tar(written), 1000));
   ASSERT_TRUE(uploaded) << describe(uploaded.error());
 
   std::string downloaded;

@@ -38,18 +38,17 @@ std::string busybox_rootfs() {
   return write_tar(entries);
 }
 
-// Serves a string as a request body, `buffer.size()` bytes at a time.
-body_source string_source(std::string data) {
-  return [data = std::move(data),
+}  // namespace
+
+body_source string_source(std::string data, std::size_t piece) {
+  return [data = std::move(data), piece,
           offset = std::size_t{0}](std::span<char> buffer) mutable -> std::optional<std::size_t> {
-    auto count = std::min(buffer.size(), data.size() - offset);
+    auto count = std::min({buffer.size(), piece, data.size() - offset});
     std::copy_n(data.data() + offset, count, buffer.data());
     offset += count;
     return count;
   };
 }
-
-}  // namespace
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;

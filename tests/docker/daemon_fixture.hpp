@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -56,6 +57,9 @@ class daemon_test : public ::testing::Test {
   std::vector<std::string> containers_;
   std::vector<std::string> volumes_;
 };
+
+/// Serves `data` as a request body in pieces of at most `piece` bytes, as a file reader would.
+body_source string_source(std::string data, std::size_t piece = SIZE_MAX);
 
 /// Polls `condition` until it holds or `limit` passes; returns whether it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit);

@@ -130,6 +130,9 @@ TEST(client_deadlines, a_missing_socket_is_reported_as_daemon_unavailable) {
   auto connected = client::connect(options);
   ASSERT_FALSE(connected);
   EXPECT_EQ(connected.error().code, error_code::daemon_unavailable) << describe(connected.error());
+  EXPECT_NE(connected.error().message.find("unix:///nonexistent/berth-test.sock"),
+            std::string::npos)
+      << connected.error().message;
 }
 
 }  // namespace
