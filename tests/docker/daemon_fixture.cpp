@@ -139,9 +139,14 @@ std::string daemon_test::start_sleeper(container_spec spec) {
 
 exec_outcome daemon_test::run_exec(const std::string& container_id, std::vector<std::string> cmd,
                                    std::string input, std::chrono::seconds limit) {
-  exec_outcome outcome;
   exec_spec spec;
   spec.cmd = std::move(cmd);
+  return run_exec(container_id, spec, std::move(input), limit);
+}
+
+exec_outcome daemon_test::run_exec(const std::string& container_id, const exec_spec& spec,
+                                   std::string input, std::chrono::seconds limit) {
+  exec_outcome outcome;
   auto exec_id = docker_->create_exec(container_id, spec);
   if (!exec_id) {
     outcome.failure = exec_id.error();

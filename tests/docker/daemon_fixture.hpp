@@ -50,6 +50,10 @@ class daemon_test : public ::testing::Test {
   exec_outcome run_exec(const std::string& container_id, std::vector<std::string> cmd,
                         std::string input = {},
                         std::chrono::seconds limit = std::chrono::seconds{30});
+  /// Runs an exec created from `spec` the same way.
+  exec_outcome run_exec(const std::string& container_id, const exec_spec& spec,
+                        std::string input = {},
+                        std::chrono::seconds limit = std::chrono::seconds{30});
 
   std::optional<client> docker_;
 

@@ -77,6 +77,19 @@ TEST_F(exec_streams, separate_stdout_from_stderr_and_report_the_exit_code) {
   EXPECT_EQ(outcome.exit_code, 3);
 }
 
+TEST_F(exec_streams, run_with_the_requested_environment_user_and_working_directory) {
+  auto container = start_sleeper(test_spec({}));
+  auto spec = command({"sh", "-c", "echo $GREETING; id -u; id -g; pwd"});
+  spec.env = {"GREETING=hello from exec"};
+  spec.user = "1234:4321";
+  spec.working_dir = "/bin";
+  auto outcome = run_exec(container, spec);
+  ASSERT_TRUE(outcome.closed);
+  EXPECT_FALSE(outcome.failure) << describe(*outcome.failure);
+  EXPECT_EQ(outcome.std_out, "hello from exec\n1234\n4321\n/bin\n");
+  EXPECT_EQ(outcome.exit_code, 0);
+}
+
 TEST_F(exec_streams, carry_a_megabyte_through_cat_in_both_directions_at_once) {
   auto container = start_sleeper(test_spec({}));
   std::string input;

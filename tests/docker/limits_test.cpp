@@ -48,7 +48,7 @@ TEST_F(limits, pid_limit_stops_a_fork_bomb_and_the_container_survives) {
   auto before = docker_->inspect_container(id);
   ASSERT_TRUE(before);
 
-  // Each round forks children that outlive it, so without a limit this never stops.
+  // Starts up to 1000 long-lived children; only the PID limit can make a fork fail early.
   auto bomb = run_exec(id,
                        {"sh", "-c",
                         "n=0; while [ $n -lt 1000 ]; do sleep 600 & n=$((n+1)); "
