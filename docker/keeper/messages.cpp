@@ -10,8 +10,7 @@ namespace {
 // Each write() appends a message's payload and names its frame type.
 
 frame_type write(wire_writer& w, const hello& m) {
-  for (char c : hello_magic)
-    w.u8(static_cast<std::uint8_t>(c));
+  w.fixed(hello_magic);
   w.u16(m.version);
   w.u32(m.max_payload);
   return frame_type::hello;
@@ -165,9 +164,7 @@ exit_status read_status(wire_reader& r) {
 }
 
 std::optional<message> read_hello(wire_reader& r) {
-  for (char c : hello_magic) {
-    if (r.u8() != static_cast<std::uint8_t>(c)) return std::nullopt;
-  }
+  if (r.fixed(hello_magic.size()) != hello_magic) return std::nullopt;
   hello m;
   m.version = r.u16();
   m.max_payload = r.u32();

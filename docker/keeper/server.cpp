@@ -125,8 +125,14 @@ int server::run() {
     for (auto& [id, c] : connections_)
       process_requests(*c);
     for (auto& [id, c] : connections_) {
-      pump_output(*c);
-      write_connection(*c);
+      // Refill for as long as the socket takes everything: an emptied queue asks for no
+      // POLLOUT, so stopping here would leave journal bytes unsent until some other event.
+      bool refill = true;
+      while (refill) {
+        refill = pump_output(*c);
+        write_connection(*c);
+        refill = refill && c->unsent() == 0 && !c->dead;
+      }
     }
     sweep();
   }
@@ -324,8 +330,9 @@ void server::run_timers(steady_time now) {
   }
 }
 
-void server::pump_output(connection& c) {
-  if (c.closing || c.dead) return;
+bool server::pump_output(connection& c) {
+  if (c.closing || c.dead) return false;
+  bool appended = false;
   bool progress = true;
   while (progress && c.unsent() < limits::connection_high_water) {
     progress = false;
@@ -352,7 +359,9 @@ void server::pump_output(connection& c) {
         progress = true;
       }
     }
+    appended = appended || progress;
   }
+  return appended;
 }
 
 void server::sweep() {

@@ -41,7 +41,8 @@ class server {
   void write_terminal(session& s);
   void hang_up_terminal(session& s);
   void run_timers(steady_time now);
-  void pump_output(connection& c);
+  /// Queues journal bytes and exit notices for c up to the high-water mark; true if any.
+  bool pump_output(connection& c);
   void sweep();
   void shut_down();
 

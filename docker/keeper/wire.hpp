@@ -16,6 +16,8 @@ class wire_writer {
   void u16(std::uint16_t value) { big_endian(value, 2); }
   void u32(std::uint32_t value) { big_endian(value, 4); }
   void u64(std::uint64_t value) { big_endian(value, 8); }
+  /// Bytes of a width both sides know, without a length.
+  void fixed(std::string_view value) { out_.append(value); }
   /// A u32 length followed by the bytes.
   void bytes(std::string_view value) {
     u32(static_cast<std::uint32_t>(value.size()));
@@ -42,6 +44,13 @@ class wire_reader {
   std::uint16_t u16() { return static_cast<std::uint16_t>(big_endian(2)); }
   std::uint32_t u32() { return static_cast<std::uint32_t>(big_endian(4)); }
   std::uint64_t u64() { return big_endian(8); }
+  /// The next width bytes, viewed in place.
+  std::string_view fixed(std::size_t width) {
+    if (!ok_ || width > remaining()) return fail_view();
+    std::string_view value = data_.substr(position_, width);
+    position_ += width;
+    return value;
+  }
   /// A u32 length followed by that many bytes, viewed in place.
   std::string_view bytes() {
     const std::uint32_t length = u32();

@@ -67,7 +67,9 @@ TEST(keeper_stream, resumes_byte_exact_after_the_attach_process_is_killed_mid_st
   keeper_client through(again.stdout_pipe().get(), again.stdin_pipe().get());
   session_stream rest = attach(through, "resume", received.next_offset());
   ASSERT_FALSE(rest.gap.has_value());
-  ASSERT_TRUE(read_to_exit(through, rest));
+  ASSERT_TRUE(read_to_exit(through, rest))
+      << "resumed at " << rest.start << ", got " << rest.bytes.size() << " more bytes"
+      << (through.ended() ? ", stream ended" : "");
   EXPECT_EQ(received.bytes + rest.bytes, "go\r\n" + seq_on_terminal(100000));
   EXPECT_FALSE(received.discontinuous || rest.discontinuous);
   EXPECT_EQ(*rest.exit, (exit_status{false, 0}));
