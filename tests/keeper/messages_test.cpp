@@ -88,6 +88,11 @@ TEST(messages, output_is_the_bytes_the_protocol_document_shows) {
             "00 00 00 14 23 00 00 00 02 73 31 00 00 00 00 00 00 10 00 00 00 00 02 68 69");
 }
 
+TEST(messages, exited_is_the_bytes_the_protocol_document_shows) {
+  EXPECT_EQ(hex(encode_message(exited_event{"s1", {false, 0}, 6})),
+            "00 00 00 10 24 00 00 00 02 73 31 00 00 00 00 00 00 00 00 00 06");
+}
+
 TEST(messages, no_truncation_of_any_payload_parses) {
   for (const message& original : one_of_each()) {
     const frame whole = only_frame(encode_message(original));

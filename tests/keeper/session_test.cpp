@@ -1,7 +1,11 @@
 // The real keeper binary running sessions: output, input, environment, working directory,
 // resize, exit status, list and close.
 
+#include <signal.h>
+
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "tests/keeper/keeper_client.hpp"
 #include "tests/keeper/keeper_process.hpp"
@@ -89,6 +93,24 @@ TEST(keeper_session, reports_a_process_killed_by_a_signal) {
   session_stream stream = attach(client, "sig", 0);
   ASSERT_TRUE(read_to_exit(client, stream));
   EXPECT_EQ(*stream.exit, (exit_status{true, 9}));
+}
+
+TEST(keeper_session, reports_the_exit_even_while_a_background_process_holds_the_terminal) {
+  keeper_server keeper;
+  auto client = keeper_client::connect(keeper.socket_path());
+  // The background sleep inherits the ignored hang-up and keeps the terminal open after the
+  // shell ends, so the terminal never reports end-of-file.
+  open_session(client, command("holder", {"/bin/sh", "-c",
+                                          "trap '' HUP; sleep 1000 & echo \"bg $!\"; exit 4"}));
+  session_stream stream = attach(client, "holder", 0);
+  const bool exited = read_to_exit(client, stream);
+  const auto at = stream.bytes.find("bg ");
+  ASSERT_NE(at, std::string::npos);
+  const pid_t holder = std::stoi(stream.bytes.substr(at + 3));
+  EXPECT_EQ(::kill(holder, 0), 0) << "the holder ended early; the test proves nothing";
+  ::kill(holder, SIGKILL);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(*stream.exit, (exit_status{false, 4}));
 }
 
 TEST(keeper_session, keeps_an_exited_session_readable_until_closed) {
