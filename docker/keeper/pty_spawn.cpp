@@ -6,6 +6,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <linux/close_range.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -30,24 +33,16 @@ std::string_view name_of(std::string_view entry) {
 
 /// The keeper's environment with the request's entries laid over it, plus a TERM default.
 std::vector<std::string> merged_environment(const std::vector<std::string>& overrides) {
-  std::vector<std::string> result;
-  auto overridden = [&overrides](std::string_view name) {
-    for (const auto& entry : overrides) {
-      if (name_of(entry) == name) return true;
-    }
-    return false;
+  auto has = [](const std::vector<std::string>& entries, std::string_view name) {
+    return std::any_of(entries.begin(), entries.end(),
+                       [name](const std::string& entry) { return name_of(entry) == name; });
   };
+  std::vector<std::string> result;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    if (!overridden(name_of(*entry))) result.emplace_back(*entry);
+    if (!has(overrides, name_of(*entry))) result.emplace_back(*entry);
   }
-  bool has_term = false;
-  for (const auto& entry : overrides) {
-    result.push_back(entry);
-  }
-  for (const auto& entry : result) {
-    if (name_of(entry) == "TERM") has_term = true;
-  }
-  if (!has_term) result.emplace_back("TERM=xterm-256color");
+  result.insert(result.end(), overrides.begin(), overrides.end());
+  if (!has(result, "TERM")) result.emplace_back("TERM=xterm-256color");
   return result;
 }
 
@@ -86,6 +81,9 @@ std::string home_of(const std::vector<std::string>& environment) {
   }
   if (failed_errno == 0) {
     if (slave > 2) ::close(slave);
+    // Whatever the keeper inherited from its own parent must not reach the user's shell; the
+    // report pipe, already close-on-exec, stays usable until exec.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
       if (home.empty() || ::chdir(home.c_str()) != 0) {
         if (::chdir("/") != 0) failed_errno = errno;
