@@ -115,6 +115,8 @@ int server::run() {
           auto found = sessions_.find(target.session_id);
           if (found == sessions_.end()) break;
           session& s = *found->second;
+          // Hang-up: every slave descriptor is closed, so queued input has no reader left.
+          if (revents & POLLHUP) s.pending_input.clear();
           if (revents & (POLLOUT | POLLERR)) write_terminal(s);
           if (revents & (POLLIN | POLLHUP | POLLERR)) read_terminal(s);
           break;

@@ -71,10 +71,11 @@ TEST(keeper_session, falls_back_to_home_when_the_working_directory_is_missing) {
 TEST(keeper_session, gives_the_process_only_the_terminal_as_open_files) {
   keeper_server keeper;
   auto client = keeper_client::connect(keeper.socket_path());
-  open_session(client, command("fds", {"/bin/sh", "-c", "ls -1 /proc/$$/fd | tr '\\n' ' '"}));
+  open_session(client, command("fds", {"ls", "-1", "/proc/self/fd"}));
   session_stream stream = attach(client, "fds", 0);
   ASSERT_TRUE(read_to_exit(client, stream));
-  EXPECT_EQ(stream.bytes, "0 1 2 ");
+  // 3 is the directory ls opens to list itself.
+  EXPECT_EQ(stream.bytes, "0\r\n1\r\n2\r\n3\r\n");
 }
 
 TEST(keeper_session, passes_a_resize_to_the_shell) {
