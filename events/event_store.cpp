@@ -13,7 +13,7 @@ namespace {
 constexpr const char* event_columns =
     "stream_id, stream_version, global_pos, tx_id::text, event_id::text, event_type, "
     "schema_version, data::text, body, metadata::text, "
-    "(extract(epoch FROM recorded_at) * 1000000)::bigint";
+    "(date_part('epoch', recorded_at) * 1000000)::bigint";
 
 recorded_event to_event(const pqxx::row& row) {
   recorded_event event;
