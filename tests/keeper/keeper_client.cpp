@@ -149,6 +149,12 @@ session_stream attach(keeper_client& client, const std::string& session, std::ui
   return stream;
 }
 
+bool keeper_answers(const std::string& socket_path) {
+  auto client = keeper_client::connect(socket_path);
+  client.send(list_request{});
+  return client.next_of<session_list_reply>(in(patience)).has_value();
+}
+
 std::string seq_on_terminal(int count) {
   std::string out;
   for (int i = 1; i <= count; ++i)

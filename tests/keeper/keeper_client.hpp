@@ -76,6 +76,9 @@ message open_session(keeper_client& client, open_request request);
 /// Sends attach and reads the attached (or gap, or error) reply into a new stream.
 session_stream attach(keeper_client& client, const std::string& session, std::uint64_t from);
 
+/// True when a fresh connection to the keeper gets an answer to list.
+bool keeper_answers(const std::string& socket_path);
+
 /// The exact bytes `seq 1 count` prints on a terminal (which turns \n into \r\n).
 std::string seq_on_terminal(int count);
 

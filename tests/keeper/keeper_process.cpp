@@ -73,6 +73,7 @@ child_process child_process::start(const std::vector<std::string>& argv) {
 child_process::child_process(child_process&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       reaped_(other.reaped_),
+      status_(other.status_),
       pidfd_(std::move(other.pidfd_)),
       stdin_(std::move(other.stdin_)),
       stdout_(std::move(other.stdout_)) {}
@@ -90,15 +91,15 @@ void child_process::signal(int signal_number) const {
 }
 
 std::optional<int> child_process::wait(deadline until) {
+  if (reaped_) return status_;
   pollfd entry{pidfd_.get(), POLLIN, 0};
   while (true) {
     const int ready = ::poll(&entry, 1, remaining_ms(until));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return std::nullopt;
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
+    if (::waitpid(pid_, &status_, 0) != pid_) return std::nullopt;
     reaped_ = true;
-    return status;
+    return status_;
   }
 }
 
@@ -127,6 +128,11 @@ keeper_server::~keeper_server() {
   }
   std::error_code ignored;
   std::filesystem::remove_all(directory_, ignored);
+}
+
+std::optional<int> keeper_server::stop(int signal_number) {
+  process_->signal(signal_number);
+  return process_->wait(in(patience));
 }
 
 bool keeper_server::alive() {

@@ -40,7 +40,8 @@ class child_process {
   /// The read end of the child's stdout.
   unique_fd& stdout_pipe() { return stdout_; }
   void signal(int signal_number) const;
-  /// Waits for the child to end; its wait status, or nothing at the deadline.
+  /// Waits for the child to end; its wait status (also on later calls), or nothing at the
+  /// deadline.
   std::optional<int> wait(deadline until);
 
  private:
@@ -48,6 +49,7 @@ class child_process {
 
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int status_ = 0;
   unique_fd pidfd_;
   unique_fd stdin_;
   unique_fd stdout_;
@@ -65,6 +67,9 @@ class keeper_server {
   const std::string& directory() const { return directory_; }
   /// Whether the keeper process is still running.
   bool alive();
+  /// Sends the signal and waits for the keeper to end; its wait status, or nothing at the
+  /// deadline.
+  std::optional<int> stop(int signal_number);
 
  private:
   std::string directory_;
