@@ -184,7 +184,7 @@ int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args
   boost::json::object concurrency;
   boost::json::object output;
   {
-    events::event_store store({database->url(), 1, 4});
+    events::event_store store({database->url()});
     for (const int clients : {1, 16, 200}) {
       std::cerr << "bench: event store, " << clients << " concurrent streams...\n";
       concurrency[std::to_string(clients)] =

@@ -1,5 +1,8 @@
 #include "events/append_writer.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "events/append_batch.hpp"
 #include "events/canonical_json.hpp"
 #include "events/pg_connection.hpp"
@@ -71,15 +74,29 @@ void append_writer::submit(append_request request, completion done) {
 }
 
 std::vector<append_writer::pending> append_writer::take_batch(std::unique_lock<std::mutex>& lock) {
-  wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  // A stream being written by another writer thread is skipped, with all its later appends:
+  // appends to one stream commit in the order they were submitted.
+  const auto takeable = [this] {
+    return std::any_of(queue_.begin(), queue_.end(),
+                       [this](const pending& p) { return !streams_in_flight_.count(p.request.stream_id); });
+  };
+  wake_.wait(lock, [&] { return (stopping_ && queue_.empty()) || takeable(); });
   std::vector<pending> batch;
+  std::set<std::string> skipped;
   std::size_t bytes = 0;
-  while (!queue_.empty() && batch.size() < options_.max_batch_requests &&
-         (batch.empty() || bytes + queue_.front().bytes <= options_.max_batch_bytes)) {
-    bytes += queue_.front().bytes;
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < options_.max_batch_requests;) {
+    const auto& stream = it->request.stream_id;
+    if (streams_in_flight_.count(stream) || skipped.count(stream)) {
+      skipped.insert(stream);
+      ++it;
+      continue;
+    }
+    if (!batch.empty() && bytes + it->bytes > options_.max_batch_bytes) break;
+    bytes += it->bytes;
+    batch.push_back(std::move(*it));
+    it = queue_.erase(it);
   }
+  for (const auto& item : batch) streams_in_flight_.insert(item.request.stream_id);
   return batch;
 }
 
@@ -101,12 +118,14 @@ void append_writer::run_writer() {
         batch[i].done(std::move(outcomes[i].outcome));
       }
     }
-    if (!deferred.empty()) {
+    {
       std::lock_guard lock(mutex_);
+      for (const auto& item : batch) streams_in_flight_.erase(item.request.stream_id);
       for (auto it = deferred.rbegin(); it != deferred.rend(); ++it) {
         queue_.push_front(std::move(*it));
       }
     }
+    wake_.notify_all();
   }
 }
 

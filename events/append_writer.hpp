@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +24,7 @@ class append_writer {
 
   struct options {
     std::string database_url;
-    int writer_threads = 1;
+    int writer_threads = 2;  ///< two overlap one batch's commit with the next batch's work
     std::size_t max_batch_requests = 1000;          ///< appends per transaction
     std::size_t max_batch_bytes = 8 * 1024 * 1024;  ///< payload bytes per transaction
     std::size_t max_queued_requests = 100'000;      ///< beyond this, appends fail fast
@@ -59,6 +60,7 @@ class append_writer {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<pending> queue_;
+  std::set<std::string> streams_in_flight_;  ///< streams in a batch some writer is writing
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -23,7 +23,7 @@ class event_store {
  public:
   struct options {
     std::string database_url;
-    int writer_threads = 1;
+    int writer_threads = 2;
     std::size_t read_connections = 4;
   };
 
