@@ -79,16 +79,20 @@ result<std::int64_t> event_store::fold_stream(
     const std::string& stream_id, std::int64_t from_version,
     const std::function<void(const recorded_event&)>& visit) {
   constexpr std::size_t page = 20'000;
-  std::int64_t next = from_version;
+  const auto fetch = [this, &stream_id](std::int64_t version) {
+    return read_stream(stream_id, version, page);
+  };
+  // While the caller folds one page, the next is already being read on another connection.
+  auto next_page = std::async(std::launch::async, fetch, from_version);
   std::int64_t visited = 0;
   for (;;) {
-    auto events = read_stream(stream_id, next, page);
+    auto events = next_page.get();
     if (!events) return tl::unexpected(events.error());
-    for (const auto& event : *events)
-      visit(event);
+    const bool last = events->size() < page;
+    if (!last) next_page = std::async(std::launch::async, fetch, events->back().stream_version + 1);
+    for (const auto& event : *events) visit(event);
     visited += static_cast<std::int64_t>(events->size());
-    if (events->size() < page) return visited;
-    next = events->back().stream_version + 1;
+    if (last) return visited;
   }
 }
 
