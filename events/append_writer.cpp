@@ -77,14 +77,16 @@ std::vector<append_writer::pending> append_writer::take_batch(std::unique_lock<s
   // A stream being written by another writer thread is skipped, with all its later appends:
   // appends to one stream commit in the order they were submitted.
   const auto takeable = [this] {
-    return std::any_of(queue_.begin(), queue_.end(),
-                       [this](const pending& p) { return !streams_in_flight_.count(p.request.stream_id); });
+    return std::any_of(queue_.begin(), queue_.end(), [this](const pending& p) {
+      return !streams_in_flight_.count(p.request.stream_id);
+    });
   };
   wake_.wait(lock, [&] { return (stopping_ && queue_.empty()) || takeable(); });
   std::vector<pending> batch;
   std::set<std::string> skipped;
   std::size_t bytes = 0;
-  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < options_.max_batch_requests;) {
+  for (auto it = queue_.begin();
+       it != queue_.end() && batch.size() < options_.max_batch_requests;) {
     const auto& stream = it->request.stream_id;
     if (streams_in_flight_.count(stream) || skipped.count(stream)) {
       skipped.insert(stream);
@@ -96,7 +98,8 @@ std::vector<append_writer::pending> append_writer::take_batch(std::unique_lock<s
     batch.push_back(std::move(*it));
     it = queue_.erase(it);
   }
-  for (const auto& item : batch) streams_in_flight_.insert(item.request.stream_id);
+  for (const auto& item : batch)
+    streams_in_flight_.insert(item.request.stream_id);
   return batch;
 }
 
@@ -120,7 +123,8 @@ void append_writer::run_writer() {
     }
     {
       std::lock_guard lock(mutex_);
-      for (const auto& item : batch) streams_in_flight_.erase(item.request.stream_id);
+      for (const auto& item : batch)
+        streams_in_flight_.erase(item.request.stream_id);
       for (auto it = deferred.rbegin(); it != deferred.rend(); ++it) {
         queue_.push_front(std::move(*it));
       }
