@@ -90,7 +90,8 @@ result<std::int64_t> event_store::fold_stream(
     if (!events) return tl::unexpected(events.error());
     const bool last = events->size() < page;
     if (!last) next_page = std::async(std::launch::async, fetch, events->back().stream_version + 1);
-    for (const auto& event : *events) visit(event);
+    for (const auto& event : *events)
+      visit(event);
     visited += static_cast<std::int64_t>(events->size());
     if (last) return visited;
   }
