@@ -99,6 +99,17 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
 
   void start(asio::io_context& io, const docker_host& host, api_version version) {
     std::weak_ptr<state> weak = weak_from_this();
+    // Armed on the timer's strand before the stream exists, so any cancel posted by a stream
+    // handler runs after it.
+    asio::post(timer_strand_, [weak] {
+      auto self = weak.lock();
+      if (!self || self->phase_.load() != hello_phase::waiting) return;
+      self->hello_timer_.expires_after(self->options_.hello_timeout);
+      self->hello_timer_.async_wait([weak](boost::system::error_code ec) {
+        if (ec) return;  // cancelled: the hello came, or the link ended
+        if (auto timed_out = weak.lock()) timed_out->on_hello_timeout();
+      });
+    });
     auto stream = exec_stream::open(io, host, version, exec_id_,
                                     {.tty = false, .connect_timeout = options_.connect_timeout},
                                     {.on_output =
@@ -111,18 +122,10 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
                                            if (auto self = weak.lock())
                                              self->on_stream_closed(std::move(failure));
                                          }});
-    {
-      std::lock_guard lock{stream_mutex_};
-      stream_.emplace(std::move(stream));
-      // A failure may have been decided on another thread before the stream was stored.
-      if (close_requested_) stream_->close();
-    }
-    // The wait covers connect and upgrade too; exec_stream bounds those more tightly.
-    hello_timer_.expires_after(options_.connect_timeout + options_.hello_timeout);
-    hello_timer_.async_wait([weak](boost::system::error_code ec) {
-      if (ec) return;  // cancelled: the hello came, or the link ended
-      if (auto self = weak.lock()) self->on_hello_timeout();
-    });
+    std::lock_guard lock{stream_mutex_};
+    stream_.emplace(std::move(stream));
+    // A failure may have been decided on another thread before the stream was stored.
+    if (close_requested_) stream_->close();
   }
 
   void send(const keeper::message& message) {
@@ -272,6 +275,8 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
   void finish(std::optional<keeper_link_error> failure) {
     if (finished_) return;
     finished_ = true;
+    auto waiting = hello_phase::waiting;
+    phase_.compare_exchange_strong(waiting, hello_phase::ended);
     cancel_hello_timer();
     if (!detached_ && handlers_.on_closed) handlers_.on_closed(std::move(failure));
   }
@@ -297,7 +302,7 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
   bool detached_ = false;
 
   // The timer lives on its own strand; the phase tells the stream's close why it happened.
-  enum class hello_phase { waiting, greeted, timed_out };
+  enum class hello_phase { waiting, greeted, timed_out, ended };
   asio::strand<asio::io_context::executor_type> timer_strand_;
   asio::steady_timer hello_timer_;
   std::atomic<hello_phase> phase_{hello_phase::waiting};

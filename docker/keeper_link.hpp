@@ -61,9 +61,9 @@ struct keeper_link_options {
   std::vector<std::string> attach_flags;  ///< After `attach`, e.g. {"--socket", "/run/k.sock"}.
   std::string user;  ///< Exec user; empty runs as the container's user (the keeper's).
   std::chrono::milliseconds connect_timeout{5000};  ///< Docker connect plus upgrade reply.
-  /// From the upgrade to the keeper's hello; the bridge connects to a local socket, so a
-  /// healthy keeper answers in milliseconds.
-  std::chrono::milliseconds hello_timeout{10000};
+  /// From the start to the keeper's hello, connect and upgrade included; the bridge only
+  /// connects to a local socket, so a healthy keeper answers well within this.
+  std::chrono::milliseconds hello_timeout{15000};
 };
 
 /// Callbacks of a link, invoked on the exec stream's strand of the caller's io_context.

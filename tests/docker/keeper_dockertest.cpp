@@ -74,9 +74,9 @@ class link_probe {
   }
 
   /// Attaches to an exec the test created itself.
-  link_probe(client& docker, existing_exec exec) {
-    link_.emplace(
-        keeper_link::start(io_, docker.host(), docker.version(), std::move(exec.id), handlers()));
+  link_probe(client& docker, existing_exec exec, keeper_link_options options = {}) {
+    link_.emplace(keeper_link::start(io_, docker.host(), docker.version(), std::move(exec.id),
+                                     handlers(), std::move(options)));
     thread_ = std::thread{[this] { io_.run(); }};
   }
 
@@ -601,6 +601,21 @@ TEST_F(keeper_links, refuse_a_stream_of_text_without_a_hello) {
   ASSERT_TRUE(failure);
   EXPECT_EQ(failure->failure, keeper_link_failure::not_a_keeper) << describe(*failure);
   EXPECT_NE(failure->message.find("not a keeper"), std::string::npos) << failure->message;
+}
+
+TEST_F(keeper_links, give_up_on_a_silent_stream_at_the_hello_timeout) {
+  const auto container = start_workspace();
+  exec_spec silent;
+  silent.cmd = {"sleep", "60"};
+  auto exec_id = docker_->create_exec(container, silent);
+  ASSERT_TRUE(exec_id) << describe(exec_id.error());
+  keeper_link_options options;
+  options.hello_timeout = std::chrono::milliseconds{300};
+  link_probe probe{*docker_, existing_exec{*exec_id}, options};
+  ASSERT_TRUE(probe.wait_closed(in(patience)));
+  auto failure = probe.failure();
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->failure, keeper_link_failure::hello_timeout) << describe(*failure);
 }
 
 TEST_F(keeper_links, report_a_bridge_that_cannot_reach_the_keeper_with_its_stderr) {
