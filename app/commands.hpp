@@ -13,6 +13,8 @@ int run_serve(const config& cfg);
 int run_migrate(const config& cfg);
 /// `berth bench eventstore [--seconds N] [--event-bytes N]`.
 int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args);
+/// `berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]`.
+int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& args);
 
 /// Exit codes shared by every subcommand.
 inline constexpr int exit_ok = 0;

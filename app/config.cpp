@@ -1,8 +1,10 @@
 #include "app/config.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace berth::app {
 namespace {
@@ -58,6 +60,10 @@ const std::vector<config_key>& config_keys() {
        &config::log_level},
       {"--config", "BERTH_CONFIG", "file of `key = value` lines using the flag names without --",
        &config::config_file},
+      {"--keeper-binary", "BERTH_KEEPER_BINARY",
+       "keeper executable copied into workspace containers (default docker/keeper/keeper "
+       "next to the berth executable)",
+       &config::keeper_binary},
   };
   return keys;
 }
@@ -109,7 +115,15 @@ tl::expected<loaded_config, std::string> load_config(const std::vector<std::stri
     values.*(key->member) = from_environment.*(key->member);
   for (const auto* key : set_by_flag)
     values.*(key->member) = from_flags.*(key->member);
+  if (values.keeper_binary.empty()) values.keeper_binary = default_keeper_binary();
   return loaded;
+}
+
+std::string default_keeper_binary() {
+  std::error_code failed;
+  const auto executable = std::filesystem::read_symlink("/proc/self/exe", failed);
+  if (failed) return {};
+  return (executable.parent_path() / "docker" / "keeper" / "keeper").string();
 }
 
 std::string config_help() {

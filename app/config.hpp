@@ -14,6 +14,8 @@ struct config {
   std::string data_dir = ".local/data";
   std::string log_level = "info";
   std::string config_file;
+  /// Empty until loaded: load_config fills in `docker/keeper/keeper` next to this executable.
+  std::string keeper_binary;
 };
 
 /// One configuration key as `berth --help` lists it.
@@ -34,6 +36,10 @@ struct loaded_config {
   std::vector<std::string> rest;
 };
 tl::expected<loaded_config, std::string> load_config(const std::vector<std::string>& args);
+
+/// `docker/keeper/keeper` in the folder of the running executable (/proc/self/exe), where
+/// the build puts the keeper next to `berth`; empty when the executable cannot be found.
+std::string default_keeper_binary();
 
 /// The `--help` text for the configuration keys.
 std::string config_help();

@@ -16,6 +16,10 @@ Usage:
   berth migrate                apply missing database migrations
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
+  berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
+                               echo latency and output throughput through keeper attach against
+                               a raw docker exec, in one workspace container (image defaults to
+                               BERTH_WORKSPACE_IMAGE; 1000 round trips, 64 MiB; MB = 10^6 bytes)
   berth --help                 this text
 
 )";
@@ -53,10 +57,13 @@ int main(int argc, char** argv) {
   if (command == "migrate") return reject_extra(0) ? exit_usage : run_migrate(cfg);
   if (command == "bench") {
     if (rest.empty()) {
-      std::cerr << "berth bench: name a benchmark (eventstore)\n";
+      std::cerr << "berth bench: name a benchmark (eventstore, terminal-path)\n";
       return exit_usage;
     }
     if (rest[0] == "eventstore") return run_bench_eventstore(cfg, {rest.begin() + 1, rest.end()});
+    if (rest[0] == "terminal-path") {
+      return run_bench_terminal_path(cfg, {rest.begin() + 1, rest.end()});
+    }
     std::cerr << "berth bench: unknown benchmark " << rest[0] << "\n";
     return exit_usage;
   }
