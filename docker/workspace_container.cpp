@@ -3,9 +3,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <span>
 
 #include "docker/tar_writer.hpp"
 
@@ -50,8 +53,7 @@ tl::expected<keeper_binary, std::string> load_keeper_binary(const std::string& p
   keeper.content.assign(std::istreambuf_iterator<char>{file}, std::istreambuf_iterator<char>{});
   if (file.bad()) return tl::unexpected("error while reading the keeper binary " + path);
   // A wrong path (a script, the source folder's README) must fail here, not in every container.
-  if (!keeper.content.starts_with("\x7f"
-                                  "ELF")) {
+  if (!keeper.content.starts_with("\177ELF")) {
     return tl::unexpected(path + " is not an ELF executable (build the `keeper` target)");
   }
   struct stat status {};
