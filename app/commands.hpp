@@ -16,6 +16,9 @@ int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args
 /// `berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]`.
 int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& args);
 
+/// `berth projections list | rebuild NAME`.
+int run_projections(const config& cfg, const std::vector<std::string>& args);
+
 /// Exit codes shared by every subcommand.
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;

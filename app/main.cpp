@@ -14,6 +14,9 @@ constexpr const char* usage = R"(berth — workspaces and terminals that never l
 Usage:
   berth serve                  migrate, then serve HTTP (GET /healthz) until SIGTERM
   berth migrate                apply missing database migrations
+  berth projections list       the read models
+  berth projections rebuild NAME
+                               empty one read model and replay the whole event log into it
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
   berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   };
   if (command == "serve") return reject_extra(0) ? exit_usage : run_serve(cfg);
   if (command == "migrate") return reject_extra(0) ? exit_usage : run_migrate(cfg);
+  if (command == "projections") return run_projections(cfg, rest);
   if (command == "bench") {
     if (rest.empty()) {
       std::cerr << "berth bench: name a benchmark (eventstore, terminal-path)\n";

@@ -6,6 +6,8 @@
 #include "events/migrations.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
+#include "projections/catalogue.hpp"
+#include "projections/runner.hpp"
 #include "telemetry/log.hpp"
 
 namespace berth::app {
@@ -38,6 +40,34 @@ bool apply_migrations(const config& cfg) {
   return true;
 }
 
+/// A read model's runner and its name.
+struct named_runner {
+  std::string name;
+  std::unique_ptr<projections::projection_runner> runner;
+};
+
+/// Starts one runner per read model; they keep the `rm_*` tables following the log.
+std::vector<named_runner> start_projections(events::event_store& store,
+                                            const std::string& database_url) {
+  std::vector<named_runner> runners;
+  for (const auto& read_model : projections::all_projections()) {
+    projections::projection_runner::options options;
+    options.database_url = database_url;
+    options.log = [name = read_model.name](projections::log_level severity,
+                                           std::string_view message, std::string_view detail) {
+      const auto mapped = severity == projections::log_level::error  ? level::error
+                          : severity == projections::log_level::warn ? level::warn
+                                                                     : level::debug;
+      telemetry::log(mapped, "projections", message,
+                     {{"projection", std::string_view(name)}, {"detail", detail}});
+    };
+    runners.push_back({read_model.name, std::make_unique<projections::projection_runner>(
+                                            store, read_model, options)});
+    runners.back().runner->start();
+  }
+  return runners;
+}
+
 }  // namespace
 
 int run_migrate(const config& cfg) {
@@ -59,7 +89,8 @@ int run_serve(const config& cfg) {
   if (!apply_migrations(cfg)) return exit_failure;
 
   events::event_store store({cfg.database_url});
-  http::server server({cfg.listen}, [&store](http::request req, auto respond) {
+  auto runners = start_projections(store, cfg.database_url);
+  http::server server({cfg.listen}, [&store, &runners](http::request req, auto respond) {
     if (req.path() == "/healthz") {
       if (req.method != "GET" && req.method != "HEAD") {
         return respond(http::error_response(405, "method_not_allowed", "use GET"));
@@ -71,7 +102,15 @@ int run_serve(const config& cfg) {
       } else {
         health.error = std::string(events::to_string(latency.error().code));
       }
-      return respond(http::health_response(health, BERTH_VERSION));
+      std::vector<http::projection_health> lag;
+      for (const auto& [name, runner] : runners) {
+        http::projection_health entry{name, false, 0, 0};
+        if (auto measured = runner->lag()) {
+          entry = {name, true, measured->events_behind, measured->seconds_behind};
+        }
+        lag.push_back(entry);
+      }
+      return respond(http::health_response(health, lag, BERTH_VERSION));
     }
     respond(http::error_response(404, "not_found", "no such route"));
   });
@@ -85,6 +124,8 @@ int run_serve(const config& cfg) {
       level::info, "app.serve", "serving",
       {{"listen", std::string_view(cfg.listen)}, {"port", static_cast<std::int64_t>(*port)}});
   server.run_until_signalled();
+  for (auto& entry : runners)
+    entry.runner->stop();
   telemetry::log(level::info, "app.serve", "stopped");
   return exit_ok;
 }

@@ -4,7 +4,18 @@
 
 namespace berth::http {
 
-response health_response(const database_health& database, const std::string& version) {
+response health_response(const database_health& database,
+                         const std::vector<projection_health>& projections,
+                         const std::string& version) {
+  boost::json::object lag;
+  for (const auto& projection : projections) {
+    if (projection.known) {
+      lag[projection.name] = {{"events_behind", projection.events_behind},
+                              {"seconds_behind", projection.seconds_behind}};
+    } else {
+      lag[projection.name] = nullptr;
+    }
+  }
   boost::json::object db{{"reachable", database.reachable}};
   if (database.reachable) {
     db["latency_ms"] = database.latency_ms;
@@ -13,7 +24,8 @@ response health_response(const database_health& database, const std::string& ver
   }
   boost::json::object body{{"status", database.reachable ? "ok" : "degraded"},
                            {"version", version},
-                           {"database", std::move(db)}};
+                           {"database", std::move(db)},
+                           {"projections", std::move(lag)}};
   return response{
       database.reachable ? 200 : 503, "application/json", boost::json::serialize(body), {}};
 }

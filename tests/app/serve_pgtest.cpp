@@ -35,6 +35,11 @@ TEST_F(serve_pgtest, answers_healthz_with_the_database_reachable) {
   EXPECT_EQ(reply->status, 200);
   EXPECT_NE(reply->body.find("\"status\":\"ok\""), std::string::npos) << reply->body;
   EXPECT_NE(reply->body.find("\"reachable\":true"), std::string::npos) << reply->body;
+  for (const char* name : {"workspaces", "audit", "users", "templates", "sessions"}) {
+    EXPECT_NE(reply->body.find("\"" + std::string(name) + "\":{\"events_behind\":"),
+              std::string::npos)
+        << name << " lag missing: " << reply->body;
+  }
 }
 
 TEST_F(serve_pgtest, shuts_down_cleanly_on_sigterm) {
@@ -103,6 +108,15 @@ TEST(berth_cli, migrates_a_database_and_exits_zero) {
     child_process migrate({BERTH_BINARY, "migrate", "--database-url", database->url()});
     EXPECT_EQ(migrate.wait(30s), 0) << migrate.output();
   }
+}
+
+TEST_F(serve_pgtest, rebuilds_a_projection_from_the_command_line) {
+  child_process rebuild({BERTH_BINARY, "projections", "rebuild", "audit"},
+                        {{"BERTH_DATABASE_URL", url()}});
+  EXPECT_EQ(rebuild.wait(30s), 0) << rebuild.output();
+  child_process unknown({BERTH_BINARY, "projections", "rebuild", "no_such_projection"},
+                        {{"BERTH_DATABASE_URL", url()}});
+  EXPECT_EQ(unknown.wait(30s), 2) << unknown.output();
 }
 
 TEST(berth_cli, explains_a_missing_database_url) {
