@@ -14,10 +14,10 @@ struct rebuild_report {
   events::feed_checkpoint checkpoint;  ///< where the projection now stands
 };
 
-/// Empties projection `name`'s tables, resets its checkpoint and replays the whole feed into
-/// it, all in one transaction: readers see the old rows until it commits, and a live runner
-/// of the same projection waits, then resumes from the new checkpoint. Unknown names are
-/// `invalid_argument`.
+/// Empties projection `name`'s tables, resets its checkpoint and replays the whole feed (up
+/// to its horizon) into it, all in one transaction: readers see the old rows until it
+/// commits, and a live runner of the same projection waits, then resumes from the new
+/// checkpoint. Unknown names are `invalid_argument`.
 events::result<rebuild_report> rebuild(const std::string& database_url, const std::string& name);
 
 }  // namespace berth::projections

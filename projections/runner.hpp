@@ -28,7 +28,7 @@ class projection_runner {
   struct options {
     std::string database_url;
     /// Events per transaction. Terminal output bodies (up to 64 KiB each) come with the page,
-    /// so this also bounds memory: 256 pages of output are at most 16 MiB.
+    /// so this also bounds memory: 256 events of output are at most 16 MiB.
     std::size_t page_size = 256;
     /// Longest sleep without a NOTIFY: the safety net for a notification lost while the
     /// listening connection was down.

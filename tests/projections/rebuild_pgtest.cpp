@@ -44,7 +44,7 @@ TEST_F(rebuild_pgtest, produces_tables_equal_to_the_live_ones) {
     const auto live = contents(url(), read_model);
     const auto live_checkpoint = stored_checkpoint(url(), read_model.name);
     for (const auto& [table, rows] : live)
-      EXPECT_FALSE(rows.empty() && table != "rm_user_secrets") << table;
+      EXPECT_FALSE(rows.empty()) << table;
 
     auto rebuilt = rebuild(url(), read_model.name);
     ASSERT_TRUE(rebuilt) << rebuilt.error().message;
@@ -67,6 +67,11 @@ TEST_F(rebuild_pgtest, replaces_rows_that_the_events_do_not_justify) {
         "sudo_allowed, version) VALUES ('stray', 'x', 'x', '{}', '{}', 0, false, 1)");
     tx.commit();
   }
+  // The feed's horizon is cluster-wide: wait until no older transaction holds the event back.
+  ASSERT_TRUE(berth::testing::wait_until([&] {
+    auto page = store.read_feed({});
+    return page && page->events.size() == 1;
+  }));
   auto rebuilt = rebuild(url(), "templates");
   ASSERT_TRUE(rebuilt) << rebuilt.error().message;
   EXPECT_EQ(rebuilt->events_replayed, 1);
