@@ -21,7 +21,7 @@ CREATE TABLE rm_workspaces (
   volume           text,
   last_error       text,            -- from WorkspaceFailed, cleared by the next start
   created_ms       bigint NOT NULL,
-  last_activity_ms bigint NOT NULL,
+  last_activity_ms bigint NOT NULL,  -- latest of created_ms, started_ms and WorkspaceActivity.at_ms
   version          bigint NOT NULL,
   updated_at_pos   bigint NOT NULL  -- global position of the last event applied
 );
