@@ -49,6 +49,16 @@ http_request client::make_request(std::string_view method, std::string_view path
   return request;
 }
 
+http_request client::make_tar_upload(std::string_view method, std::string_view path,
+                                     body_source tar) const {
+  auto request = make_request(method, path);
+  request.content_type = "application/x-tar";
+  request.upload = std::move(tar);
+  request.total_timeout = std::chrono::milliseconds{0};
+  request.idle_timeout = options_.transfer_idle_timeout;
+  return request;
+}
+
 tl::expected<http_reply, error> client::send_expecting(http_request request,
                                                        std::initializer_list<int> statuses) {
   auto reply = transport_->perform(request);

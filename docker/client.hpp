@@ -122,6 +122,9 @@ class client {
                                                  std::initializer_list<int> statuses);
   http_request make_request(std::string_view method, std::string_view path,
                             std::string body = {}) const;
+  /// A request streaming a tar body: large, so bounded by stalls rather than total time.
+  http_request make_tar_upload(std::string_view method, std::string_view path,
+                               body_source tar) const;
   tl::expected<transition, error> change_state(std::string_view id, std::string_view action,
                                                std::string_view query,
                                                std::chrono::milliseconds extra_time);

@@ -6,14 +6,11 @@ namespace berth::docker {
 
 tl::expected<void, error> client::upload_archive(std::string_view id, std::string_view path,
                                                  body_source tar) {
-  auto request = make_request(
-      "PUT", "/containers/" + encode_path(id) + "/archive?path=" + encode_query_value(path));
-  request.content_type = "application/x-tar";
-  request.upload = std::move(tar);
-  // Archives can be large: bound stalls, not the total.
-  request.total_timeout = std::chrono::milliseconds{0};
-  request.idle_timeout = options_.transfer_idle_timeout;
-  auto reply = send_expecting(std::move(request), {200});
+  auto reply = send_expecting(
+      make_tar_upload(
+          "PUT", "/containers/" + encode_path(id) + "/archive?path=" + encode_query_value(path),
+          std::move(tar)),
+      {200});
   if (!reply) return tl::unexpected(reply.error());
   return {};
 }

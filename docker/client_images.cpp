@@ -29,13 +29,7 @@ tl::expected<std::string, error> client::import_image(const image_import& target
   std::string path = "/images/create?fromSrc=-&repo=" + encode_query_value(target.repository) +
                      "&tag=" + encode_query_value(target.tag);
   if (!target.message.empty()) path += "&message=" + encode_query_value(target.message);
-  auto request = make_request("POST", path);
-  request.content_type = "application/x-tar";
-  request.upload = std::move(tar);
-  // A root filesystem can take minutes to upload: bound stalls, not the total.
-  request.total_timeout = std::chrono::milliseconds{0};
-  request.idle_timeout = options_.transfer_idle_timeout;
-  auto reply = send_expecting(std::move(request), {200});
+  auto reply = send_expecting(make_tar_upload("POST", path, std::move(tar)), {200});
   if (!reply) return tl::unexpected(reply.error());
   return parse_import_progress(reply->body);
 }

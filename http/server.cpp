@@ -92,7 +92,8 @@ class connection : public std::enable_shared_from_this<connection> {
       net::post(self->stream_.get_executor(),
                 [self, res = std::move(res)]() mutable { self->do_write(std::move(res)); });
     };
-    net::post(workers_, [handler = on_request_, req = std::move(req),
+    // The handler lives in the server, which joins its workers before it goes.
+    net::post(workers_, [&handler = on_request_, req = std::move(req),
                          respond = std::move(respond)]() mutable {
       try {
         handler(std::move(req), respond);
