@@ -14,15 +14,7 @@
 #include <sys/un.h>
 
 namespace berth::keeper::testing {
-namespace {
-
-int remaining_ms(deadline until) {
-  const auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 keeper_client keeper_client::connect(const std::string& socket_path) {
   sockaddr_un address{};

@@ -5,12 +5,21 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "docker/keeper/messages.hpp"
 #include "docker/keeper/unique_fd.hpp"
 #include "tests/keeper/keeper_process.hpp"
 
 namespace berth::keeper::testing {
+
+/// An open request running `argv` in session `id`, with every other field at its default.
+inline open_request command(std::string id, std::vector<std::string> argv) {
+  open_request request;
+  request.session = std::move(id);
+  request.argv = std::move(argv);
+  return request;
+}
 
 /// Reads and writes protocol frames; expects the keeper's hello first, as Berth does.
 class keeper_client {

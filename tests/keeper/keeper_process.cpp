@@ -18,12 +18,6 @@
 namespace berth::keeper::testing {
 namespace {
 
-int remaining_ms(deadline until) {
-  const auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
-}
-
 bool can_connect(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -36,6 +30,12 @@ bool can_connect(const std::string& path) {
 
 deadline in(std::chrono::milliseconds span) {
   return std::chrono::steady_clock::now() + span;
+}
+
+int remaining_ms(deadline until) {
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
 }
 
 std::string keeper_binary() {

@@ -18,6 +18,9 @@ using deadline = std::chrono::steady_clock::time_point;
 /// A point in time the given span from now.
 deadline in(std::chrono::milliseconds span);
 
+/// Milliseconds left until `until` (0 once it passed), for poll().
+int remaining_ms(deadline until);
+
 /// Default patience for anything a test waits for; generous for slow CI machines.
 inline constexpr std::chrono::milliseconds patience{20000};
 

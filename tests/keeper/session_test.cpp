@@ -13,13 +13,6 @@
 namespace berth::keeper::testing {
 namespace {
 
-open_request command(std::string id, std::vector<std::string> argv) {
-  open_request request;
-  request.session = std::move(id);
-  request.argv = std::move(argv);
-  return request;
-}
-
 bool contains(const session_stream& s, std::string_view text) {
   return s.bytes.find(text) != std::string::npos;
 }

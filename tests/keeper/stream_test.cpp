@@ -12,13 +12,6 @@
 namespace berth::keeper::testing {
 namespace {
 
-open_request command(std::string id, std::vector<std::string> argv) {
-  open_request request;
-  request.session = std::move(id);
-  request.argv = std::move(argv);
-  return request;
-}
-
 /// Waits for a line of input before printing, so attachers can be in place first.
 std::vector<std::string> seq_after_input(int count) {
   return {"/bin/sh", "-c", "read go; seq 1 " + std::to_string(count)};
