@@ -1,0 +1,136 @@
+#pragma once
+
+// The state shared by the account service's files (users.cpp, sessions.cpp, tokens.cpp,
+// secrets.cpp, templates.cpp, limits.cpp). Internal to accounts/.
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "accounts/accounts.hpp"
+#include "accounts/failure.hpp"
+#include "accounts/template_aggregate.hpp"
+#include "accounts/user_aggregate.hpp"
+#include "auth/login_throttle.hpp"
+#include "events/connection_pool.hpp"
+#include "events/event_store.hpp"
+#include "events/uuid.hpp"
+
+namespace berth::accounts {
+
+/// The service's error for an event-store or database error.
+error error_of(const events::error& failure);
+
+/// Event metadata: {"actor", "remote_address" (when known), "trace_id" (when known), "node"}.
+std::string event_metadata(const change_context& ctx, const std::string& node);
+
+/// `user-<id>` and `template-<id>`.
+std::string user_stream(const std::string& user_id);
+std::string template_stream(const std::string& template_id);
+
+struct account_service::impl {
+  impl(events::event_store& event_store, options options_in);
+
+  events::event_store& store;
+  const options opts;
+  events::connection_pool pool;  ///< for the auth_* tables
+  auth::login_throttle throttle;
+  const std::string node;  ///< this host, for event metadata
+  std::atomic<bool> default_template_ready{false};
+
+  std::chrono::system_clock::time_point now() const { return opts.clock(); }
+  std::int64_t now_ms() const;
+
+  /// Runs `work(pqxx::connection&)` on a pooled connection; database errors become ours.
+  template <class Work>
+  auto sql(Work&& work) {
+    auto outcome = pool.run(std::forward<Work>(work));
+    using value_type = typename decltype(outcome)::value_type;
+    if (!outcome) return result<value_type>(tl::unexpected(error_of(outcome.error())));
+    if constexpr (std::is_void_v<value_type>) {
+      return result<void>{};
+    } else {
+      return result<value_type>(std::move(*outcome));
+    }
+  }
+
+  /// Calls `visit` for each event of a stream, in pages (no helper thread: this runs per
+  /// request). The stream's version.
+  result<std::int64_t> fold(const std::string& stream_id,
+                            const std::function<void(const events::recorded_event&)>& visit);
+
+  result<user_state> load_user(const std::string& user_id);
+  /// The user, or `not_found`.
+  result<user_state> existing_user(const std::string& user_id);
+  result<template_state> load_template(const std::string& template_id);
+
+  /// Folds the stream, decides `command`, appends the events at the folded version. When a
+  /// concurrent append won, folds and decides once more; a second loss is `conflict`.
+  result<user_state> execute(const std::string& user_id, const user_command_variant& command,
+                             const change_context& ctx);
+  result<template_state> execute(const std::string& template_id,
+                                 const template_command_variant& command,
+                                 const change_context& ctx);
+
+  /// Every user with a stream, ordered by username (reserved names without one are skipped).
+  result<std::vector<user_state>> all_users();
+  /// True when an enabled admin other than `except_user_id` exists.
+  result<bool> other_enabled_admin(const std::string& except_user_id);
+  /// `conflict` when the change would leave no enabled admin: `state` is an enabled admin
+  /// and does not stay one.
+  result<void> keep_an_admin(const user_state& state, bool stays_admin);
+
+  /// The user's data key, unwrapped with the master key; created (and stored wrapped) when
+  /// missing and `create_missing`, else nothing. Needs opts.master_key.
+  result<std::optional<auth::secret_key>> data_key(const std::string& user_id, bool create_missing);
+
+  /// Creates the `default` template unless its stream exists (idempotent: fixed event id).
+  result<void> ensure_default_template();
+
+  /// An Argon2id hash of a random password, verified against for unknown users so that a
+  /// login takes as long whether or not the user exists.
+  const std::string& decoy_password_hash();
+
+ private:
+  template <class State, class Load, class Decide>
+  result<State> decide_and_append(const std::string& stream_id, Load load, Decide decide,
+                                  const change_context& ctx);
+
+  std::once_flag decoy_once_;
+  std::string decoy_hash_;
+};
+
+template <class State, class Load, class Decide>
+result<State> account_service::impl::decide_and_append(const std::string& stream_id, Load load,
+                                                       Decide decide_events,
+                                                       const change_context& ctx) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto state = load();
+    if (!state) return tl::unexpected(state.error());
+    auto decided = decide_events(*state);
+    if (!decided) return tl::unexpected(decided.error());
+    if (decided->empty()) return state;
+    events::append_request request{stream_id, "", state->version, {}};
+    State next = *state;
+    const auto metadata = event_metadata(ctx, node);
+    for (const auto& event : *decided) {
+      request.events.push_back(events::new_event{events::make_uuid_v7(), event_type_of(event), 1,
+                                                 event_data_of(event), std::nullopt, metadata});
+      next = evolve(std::move(next), event);
+    }
+    auto appended = store.append(std::move(request));
+    if (appended) {
+      next.version = appended->last_version;
+      return next;
+    }
+    if (appended.error().code != events::error_code::concurrency_conflict) {
+      return tl::unexpected(error_of(appended.error()));
+    }
+  }
+  return fail(error::code::conflict, "a concurrent change won; try again");
+}
+
+}  // namespace berth::accounts

@@ -1,0 +1,175 @@
+// Logins, logouts and resolving a request's credentials.
+#include <pqxx/pqxx>
+
+#include "accounts/service_impl.hpp"
+#include "auth/api_token.hpp"
+#include "auth/jwt.hpp"
+
+namespace berth::accounts {
+namespace {
+
+using code = error::code;
+
+/// One message for an unknown user and a wrong password, so a login never says which.
+constexpr std::string_view wrong_credentials = "wrong username or password";
+
+std::int64_t to_ms(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+struct stored_credentials {
+  std::string user_id, password_hash;
+};
+
+struct stored_token {
+  std::string user_id, secret_hash;
+};
+
+}  // namespace
+
+result<login_outcome> account_service::login(const std::string& username,
+                                             const std::string& password, bool want_token,
+                                             const change_context& ctx) {
+  auto& self = *impl_;
+  const auto decision = self.throttle.try_login(username, ctx.remote_address);
+  if (!decision.allowed) {
+    const auto wait_s = decision.retry_after.count();
+    return tl::unexpected(
+        error{code::rate_limited,
+              "too many failed logins; try again in " + std::to_string(wait_s) + " s", wait_s});
+  }
+  auto found = self.sql([&](pqxx::connection& c) -> std::optional<stored_credentials> {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_params(
+        "SELECT user_id, password_hash FROM auth_credentials WHERE username = $1", username);
+    if (rows.empty()) return std::nullopt;
+    return stored_credentials{rows[0][0].c_str(), rows[0][1].c_str()};
+  });
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) {
+    // Verify against a decoy, so an unknown name costs the same Argon2id time as a known one.
+    (void)auth::verify_password(password, self.decoy_password_hash());
+    return fail(code::unauthenticated, std::string(wrong_credentials));
+  }
+  const auto& credentials = **found;
+  if (auto verified = auth::verify_password(password, credentials.password_hash); !verified) {
+    if (verified.error().code == auth::error_code::wrong_password) {
+      return fail(code::unauthenticated, std::string(wrong_credentials));
+    }
+    return fail(code::internal, "the stored password hash is unreadable");
+  }
+  auto state = self.load_user(credentials.user_id);
+  if (!state) return tl::unexpected(state.error());
+  if (!state->exists) return fail(code::unauthenticated, std::string(wrong_credentials));
+  if (state->profile.disabled) return fail(code::unauthenticated, "this account is disabled");
+  self.throttle.succeeded(username, ctx.remote_address);
+  if (auth::needs_rehash(credentials.password_hash, self.opts.password_limits)) {
+    // Upgrading the hash to the current limits is best effort: the login succeeds anyway.
+    if (auto rehashed = auth::hash_password(password, self.opts.password_limits)) {
+      (void)self.sql([&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        tx.exec_params(
+            "UPDATE auth_credentials SET password_hash = $2 WHERE user_id = $1 AND "
+            "password_hash = $3",
+            credentials.user_id, *rehashed, credentials.password_hash);
+        tx.commit();
+      });
+    }
+  }
+  const auto claims =
+      auth::make_session_claims(credentials.user_id, self.now(), self.opts.session_lifetime);
+  auto jwt = auth::sign_jwt(claims, self.opts.jwt_secret);
+  if (!jwt) return fail(code::internal, "cannot sign a session: " + jwt.error().message);
+  login_outcome outcome{state->profile, std::move(*jwt), to_ms(claims.expires_at), std::nullopt};
+  if (want_token) {
+    // The token lives as long as the session it came with.
+    auto token_ctx = ctx;
+    token_ctx.actor_id = credentials.user_id;
+    auto token = create_token(credentials.user_id, "login", outcome.expires_ms, token_ctx);
+    if (!token) return tl::unexpected(token.error());
+    outcome.api_token = std::move(token->second);
+  }
+  return outcome;
+}
+
+result<void> account_service::logout(const principal& who) {
+  if (who.via != principal::method::cookie) return {};
+  auto& self = *impl_;
+  // A session cannot outlive the configured lifetime (plus the allowed clock skew), so the
+  // row can go after that; expired rows are swept here, on the path that adds them.
+  const auto now_ms = self.now_ms();
+  const auto keep_until_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          self.opts.session_lifetime + auth::allowed_clock_skew)
+                                          .count();
+  return self.sql([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO auth_revoked_sessions (jti, expires_ms) VALUES ($1, $2) "
+        "ON CONFLICT (jti) DO NOTHING",
+        who.credential_id, keep_until_ms);
+    tx.exec_params("DELETE FROM auth_revoked_sessions WHERE expires_ms < $1", now_ms);
+    tx.commit();
+  });
+}
+
+result<principal> account_service::authenticate_session(std::string_view jwt) {
+  auto& self = *impl_;
+  auto claims = auth::verify_jwt(jwt, self.opts.jwt_secret, self.now());
+  if (!claims) {
+    if (claims.error().code == auth::error_code::token_expired) {
+      return fail(code::unauthenticated, "the session expired; log in again");
+    }
+    return fail(code::unauthenticated, "invalid session");
+  }
+  auto revoked = self.sql([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return !tx.exec_params("SELECT 1 FROM auth_revoked_sessions WHERE jti = $1", claims->token_id)
+                .empty();
+  });
+  if (!revoked) return tl::unexpected(revoked.error());
+  if (*revoked) return fail(code::unauthenticated, "the session was logged out");
+  // The stream, not a read model: a disable is seen by the very next request.
+  auto state = self.load_user(claims->subject);
+  if (!state) return tl::unexpected(state.error());
+  if (!state->exists || state->profile.disabled) {
+    return fail(code::unauthenticated, "the account is disabled or gone");
+  }
+  const auto& profile = state->profile;
+  return principal{profile.id, profile.username, profile.role, principal::method::cookie,
+                   claims->token_id};
+}
+
+result<principal> account_service::authenticate_token(std::string_view token_text) {
+  auto& self = *impl_;
+  constexpr std::string_view refused = "unknown or revoked API token";
+  auto parsed = auth::parse_api_token(token_text);
+  if (!parsed) return fail(code::unauthenticated, "malformed API token");
+  auto stored = self.sql([&](pqxx::connection& c) -> std::optional<stored_token> {
+    pqxx::read_transaction tx(c);
+    const auto rows = tx.exec_params(
+        "SELECT user_id, secret_hash FROM auth_api_tokens WHERE token_id = $1", parsed->id);
+    if (rows.empty()) return std::nullopt;
+    return stored_token{rows[0][0].c_str(), rows[0][1].c_str()};
+  });
+  if (!stored) return tl::unexpected(stored.error());
+  if (!*stored || !auth::verify_token_secret(parsed->secret, (*stored)->secret_hash)) {
+    return fail(code::unauthenticated, std::string(refused));
+  }
+  auto state = self.load_user((*stored)->user_id);
+  if (!state) return tl::unexpected(state.error());
+  const auto token = state->tokens.find(parsed->id);
+  // A hash row whose ApiTokenCreated never landed, or a revoked token: both refused.
+  if (!state->exists || token == state->tokens.end() || token->second.revoked) {
+    return fail(code::unauthenticated, std::string(refused));
+  }
+  const auto expires_ms = token->second.info.expires_ms;
+  if (expires_ms != 0 && self.now_ms() >= expires_ms) {
+    return fail(code::unauthenticated, "the API token expired");
+  }
+  if (state->profile.disabled) return fail(code::unauthenticated, "the account is disabled");
+  const auto& profile = state->profile;
+  return principal{profile.id, profile.username, profile.role, principal::method::token,
+                   parsed->id};
+}
+
+}  // namespace berth::accounts
