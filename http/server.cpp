@@ -1,7 +1,9 @@
 #include "http/server.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <csignal>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -27,6 +29,75 @@ namespace {
 
 using log_level = telemetry::level;
 
+/// The pieces of a streamed body between the producer (a worker thread) and the connection's
+/// strand, which writes them. The producer blocks while the queue is full, so a slow client
+/// holds back the producer instead of growing memory.
+class chunk_queue {
+ public:
+  /// Largest piece written as one HTTP chunk; longer writes are split.
+  static constexpr std::size_t max_piece = 64 * 1024;
+  /// Bytes queued at most (a piece being written plus those waiting): enough to keep the socket
+  /// busy while the producer makes the next piece, small enough for many concurrent streams.
+  static constexpr std::size_t max_queued = 256 * 1024;
+
+  /// Waits for room, then queues a copy of `piece` (at most `max_piece` bytes); false once the
+  /// stream failed.
+  bool push(std::string_view piece) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return failed_ || queued_ + piece.size() <= max_queued; });
+    if (failed_) return false;
+    pieces_.emplace_back(piece);
+    queued_ += piece.size();
+    return true;
+  }
+
+  /// The oldest queued piece, or null. It stays valid until `pop`: a deque keeps references to
+  /// its elements when others are appended.
+  const std::string* front() {
+    std::lock_guard lock(mutex_);
+    return pieces_.empty() ? nullptr : &pieces_.front();
+  }
+
+  /// Drops the oldest piece once it is written and wakes the producer.
+  void pop() {
+    std::lock_guard lock(mutex_);
+    queued_ -= pieces_.front().size();
+    pieces_.pop_front();
+    room_.notify_all();
+  }
+
+  /// The producer is done: after the queued pieces comes the last chunk.
+  void finish() {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+  }
+
+  /// The client is gone, the server stops or the producer threw: every push now returns false.
+  void fail() {
+    std::lock_guard lock(mutex_);
+    failed_ = true;
+    room_.notify_all();
+  }
+
+  bool finished() {
+    std::lock_guard lock(mutex_);
+    return finished_;
+  }
+
+  bool failed() {
+    std::lock_guard lock(mutex_);
+    return failed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable room_;
+  std::deque<std::string> pieces_;
+  std::size_t queued_ = 0;
+  bool finished_ = false;
+  bool failed_ = false;
+};
+
 /// One connection (after Beast's advanced server example): read a request, hand it to the
 /// worker pool, write the response on the connection's strand, repeat while keep-alive.
 class connection : public std::enable_shared_from_this<connection> {
@@ -42,6 +113,13 @@ class connection : public std::enable_shared_from_this<connection> {
 
   /// Closes the connection from any thread (used at shutdown).
   void close() {
+    {
+      // Directly, not on the strand: the Asio thread may already have stopped, and a producer
+      // blocked on a full queue must wake up either way.
+      std::lock_guard lock(producer_mutex_);
+      closing_ = true;
+      if (producer_queue_) producer_queue_->fail();
+    }
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -88,7 +166,9 @@ class connection : public std::enable_shared_from_this<connection> {
     beast::error_code ignored;
     req.remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
     stream_.expires_never();  // the handler's own time is not the client's idle time
-    auto respond = [self = shared_from_this()](response res) {
+    const bool head = message.method() == beast::http::verb::head;
+    auto respond = [self = shared_from_this(), head](response res) {
+      if (res.stream) return self->produce_stream(std::move(res), head);
       net::post(self->stream_.get_executor(),
                 [self, res = std::move(res)]() mutable { self->do_write(std::move(res)); });
     };
@@ -108,6 +188,121 @@ class connection : public std::enable_shared_from_this<connection> {
   void send_error(int status, const std::string& code, const std::string& message) {
     keep_alive_ = false;
     do_write(error_response(status, code, message));
+  }
+
+  /// Runs a streamed response's producer on the calling (worker) thread while the strand writes
+  /// the header and then each queued piece as a chunk (RFC 9112 section 7.1).
+  void produce_stream(response res, bool head) {
+    auto producer = std::move(res.stream);
+    auto queue = std::make_shared<chunk_queue>();
+    {
+      std::lock_guard lock(producer_mutex_);
+      if (closing_) return;
+      if (!head) producer_queue_ = queue;
+    }
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), res = std::move(res), queue, head]() mutable {
+                self->do_write_stream_header(std::move(res), head ? nullptr : std::move(queue));
+              });
+    if (head) return;  // a HEAD response is its header alone: the body is never produced
+    auto pump = [self = shared_from_this()] { self->do_write_chunk(); };
+    const auto write = [&](std::string_view chunk) {
+      while (!chunk.empty()) {
+        const auto piece = chunk.substr(0, chunk_queue::max_piece);
+        if (!queue->push(piece)) return false;
+        net::post(stream_.get_executor(), pump);
+        chunk.remove_prefix(piece.size());
+      }
+      return !queue->failed();
+    };
+    try {
+      producer(write);
+      queue->finish();
+    } catch (const std::exception& e) {
+      // The status line is out already, so the client learns of the failure by a cut-off body.
+      telemetry::log(log_level::error, "http.server", "stream producer threw",
+                     {{"error", std::string_view(e.what())}});
+      queue->fail();
+    }
+    {
+      // The last chunk may be out and a next request's producer registered already.
+      std::lock_guard lock(producer_mutex_);
+      if (producer_queue_ == queue) producer_queue_.reset();
+    }
+    net::post(stream_.get_executor(), pump);
+  }
+
+  void do_write_stream_header(response res, std::shared_ptr<chunk_queue> queue) {
+    auto header = std::make_shared<beast::http::response<beast::http::empty_body>>(
+        static_cast<beast::http::status>(res.status), 11);
+    header->set(beast::http::field::server, "berth");
+    header->set(beast::http::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers)
+      header->set(name, value);
+    header->keep_alive(keep_alive_);
+    header->chunked(true);
+    auto serializer =
+        std::make_shared<beast::http::response_serializer<beast::http::empty_body>>(*header);
+    const bool head = queue == nullptr;
+    streaming_ = std::move(queue);
+    writing_chunk_ = !head;  // pieces wait until the header is out
+    stream_.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+    beast::http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer, head](beast::error_code ec, std::size_t) {
+          self->on_write_stream_header(ec, head);
+        });
+  }
+
+  void on_write_stream_header(beast::error_code ec, bool head) {
+    if (head) return on_write(ec, !keep_alive_);
+    writing_chunk_ = false;
+    if (ec) return fail_stream(ec, "write header");
+    do_write_chunk();
+  }
+
+  /// Writes the next queued piece, or the last chunk once the producer is done; one at a time.
+  void do_write_chunk() {
+    if (!streaming_ || writing_chunk_) return;
+    if (streaming_->failed()) return fail_stream({}, "produce");
+    stream_.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+    if (const auto* piece = streaming_->front()) {
+      writing_chunk_ = true;
+      net::async_write(stream_, beast::http::make_chunk(net::buffer(*piece)),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_write_chunk(ec);
+                       });
+    } else if (streaming_->finished()) {
+      writing_chunk_ = true;
+      net::async_write(stream_, beast::http::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_write_last_chunk(ec);
+                       });
+    }
+  }
+
+  void on_write_chunk(beast::error_code ec) {
+    writing_chunk_ = false;
+    if (ec) return fail_stream(ec, "write chunk");
+    streaming_->pop();
+    do_write_chunk();
+  }
+
+  void on_write_last_chunk(beast::error_code ec) {
+    writing_chunk_ = false;
+    streaming_.reset();
+    on_write(ec, !keep_alive_);
+  }
+
+  /// Ends a stream that cannot go on: the producer's next write returns false, and the
+  /// connection closes because the body is cut off.
+  void fail_stream(beast::error_code ec, const char* what) {
+    streaming_->fail();
+    streaming_.reset();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    if (ec) fail(ec, what);
   }
 
   void do_write(response res) {
@@ -154,6 +349,11 @@ class connection : public std::enable_shared_from_this<connection> {
   const handler& on_request_;
   net::thread_pool& workers_;
   bool keep_alive_ = true;
+  std::shared_ptr<chunk_queue> streaming_;  ///< the streamed body being written (strand only)
+  bool writing_chunk_ = false;              ///< a header or chunk write is pending (strand only)
+  std::mutex producer_mutex_;               ///< guards the two below (any thread)
+  bool closing_ = false;
+  std::shared_ptr<chunk_queue> producer_queue_;  ///< the queue a producer may be blocked on
 };
 
 }  // namespace
@@ -281,10 +481,10 @@ std::string request::path() const {
 
 response error_response(int status, const std::string& code, const std::string& message) {
   boost::json::object error{{"code", code}, {"message", message}};
-  return response{status,
-                  "application/json",
-                  boost::json::serialize(boost::json::object{{"error", std::move(error)}}),
-                  {}};
+  response res;
+  res.status = status;
+  res.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+  return res;
 }
 
 }  // namespace berth::http
