@@ -26,8 +26,10 @@ response health_response(const database_health& database,
                            {"version", version},
                            {"database", std::move(db)},
                            {"projections", std::move(lag)}};
-  return response{
-      database.reachable ? 200 : 503, "application/json", boost::json::serialize(body), {}};
+  response out;
+  out.status = database.reachable ? 200 : 503;
+  out.body = boost::json::serialize(body);
+  return out;
 }
 
 }  // namespace berth::http

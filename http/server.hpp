@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// When set, the body is streamed instead of `body` (chunked transfer encoding): it runs on
+  /// the worker thread and calls `write` per chunk; `write` blocks until the chunk is on its
+  /// way and returns false once the client is gone (then stop). Never buffers the whole body.
+  std::function<void(const std::function<bool(std::string_view)>& write)> stream;
 };
 
 /// Handles one request on a worker thread (it may block) and calls `respond` exactly once.
