@@ -96,16 +96,4 @@ result<std::string> load_or_create_jwt_secret(const std::filesystem::path& data_
   return load_or_create_jwt_secret(data_dir, environment("BERTH_AUTH_SECRET"));
 }
 
-result<std::optional<auth::secret_key>> master_key_from(
-    std::optional<std::string_view> from_environment) {
-  if (!from_environment || from_environment->empty()) return std::optional<auth::secret_key>{};
-  auto key = auth::parse_master_key(*from_environment);
-  if (!key) return fail(code::invalid, "BERTH_MASTER_KEY: " + key.error().message);
-  return std::optional<auth::secret_key>(std::move(*key));
-}
-
-result<std::optional<auth::secret_key>> master_key_from_environment() {
-  return master_key_from(environment("BERTH_MASTER_KEY"));
-}
-
 }  // namespace berth::accounts

@@ -1,7 +1,6 @@
 #pragma once
 
-// Keys the server needs before it can serve: the HS256 secret that signs session cookies and
-// the optional master key of user secrets.
+// The HS256 secret that signs session cookies, which the server needs before it can serve.
 
 #include <filesystem>
 #include <optional>
@@ -21,13 +20,5 @@ result<std::string> load_or_create_jwt_secret(const std::filesystem::path& data_
 
 /// The same, reading BERTH_AUTH_SECRET from the process environment.
 result<std::string> load_or_create_jwt_secret(const std::filesystem::path& data_dir);
-
-/// The master key of user secrets from BERTH_MASTER_KEY's text (64 hex characters or 44 of
-/// base64); nothing when unset or empty (secrets are then refused), `invalid` when malformed.
-result<std::optional<auth::secret_key>> master_key_from(
-    std::optional<std::string_view> from_environment);
-
-/// The same, reading BERTH_MASTER_KEY from the process environment.
-result<std::optional<auth::secret_key>> master_key_from_environment();
 
 }  // namespace berth::accounts

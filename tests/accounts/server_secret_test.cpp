@@ -50,17 +50,5 @@ TEST_F(server_secret, refuses_a_damaged_file) {
   EXPECT_FALSE(load_or_create_jwt_secret(root_, std::nullopt));
 }
 
-TEST(master_key, is_optional_but_must_be_well_formed_when_set) {
-  auto unset = master_key_from(std::nullopt);
-  ASSERT_TRUE(unset);
-  EXPECT_FALSE(unset->has_value());
-  auto set = master_key_from(std::string(64, 'a'));
-  ASSERT_TRUE(set);
-  EXPECT_TRUE(set->has_value());
-  auto bad = master_key_from("short");
-  ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message.find("short"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace berth::accounts
