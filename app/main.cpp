@@ -14,6 +14,12 @@ constexpr const char* usage = R"(berth — workspaces and terminals that never l
 Usage:
   berth serve                  migrate, then serve HTTP (GET /healthz) until SIGTERM
   berth migrate                apply missing database migrations
+  berth admin create-user --username NAME --role member|auditor|admin
+                               add a user; the password is the first line of standard input;
+                               prints the new user's id
+  berth admin bootstrap --password-file PATH
+                               when no enabled admin exists, create user `admin` with a random
+                               password written to PATH (mode 0600); otherwise do nothing
   berth projections list       the read models
   berth projections rebuild NAME
                                empty one read model and replay the whole event log into it
@@ -59,6 +65,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return reject_extra(0) ? exit_usage : run_serve(cfg);
   if (command == "migrate") return reject_extra(0) ? exit_usage : run_migrate(cfg);
   if (command == "projections") return run_projections(cfg, rest);
+  if (command == "admin") return run_admin(cfg, rest);
   if (command == "bench") {
     if (rest.empty()) {
       std::cerr << "berth bench: name a benchmark (eventstore, terminal-path)\n";
