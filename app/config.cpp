@@ -1,5 +1,8 @@
 #include "app/config.hpp"
 
+#include "auth/digest.hpp"
+#include "auth/encoding.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +67,13 @@ const std::vector<config_key>& config_keys() {
        "keeper executable copied into workspace containers (default docker/keeper/keeper "
        "next to the berth executable)",
        &config::keeper_binary},
+      {"--workspace-image", "BERTH_WORKSPACE_IMAGE",
+       "image of the built-in `default` template (scripts/build-image prints it)",
+       &config::workspace_image},
+      {"--instance", "BERTH_INSTANCE",
+       "name of this server's containers (label berth.instance); start-up reconciliation "
+       "removes orphans of this instance only (default: derived from the database URL)",
+       &config::instance},
   };
   return keys;
 }
@@ -116,6 +126,7 @@ tl::expected<loaded_config, std::string> load_config(const std::vector<std::stri
   for (const auto* key : set_by_flag)
     values.*(key->member) = from_flags.*(key->member);
   if (values.keeper_binary.empty()) values.keeper_binary = default_keeper_binary();
+  if (values.instance.empty()) values.instance = default_instance(values.database_url);
   return loaded;
 }
 
@@ -124,6 +135,18 @@ std::string default_keeper_binary() {
   const auto executable = std::filesystem::read_symlink("/proc/self/exe", failed);
   if (failed) return {};
   return (executable.parent_path() / "docker" / "keeper" / "keeper").string();
+}
+
+std::string default_instance(const std::string& database_url) {
+  std::string where = database_url;
+  if (const auto scheme = where.find("://"); scheme != std::string::npos) {
+    where.erase(0, scheme + 3);
+  }
+  if (const auto at = where.rfind('@', where.find('/')); at != std::string::npos) {
+    where.erase(0, at + 1);
+  }
+  if (const auto query = where.find('?'); query != std::string::npos) where.erase(query);
+  return "db-" + auth::hex_encode(auth::sha256(where)).substr(0, 12);
 }
 
 std::string config_help() {

@@ -16,6 +16,11 @@ struct config {
   std::string config_file;
   /// Empty until loaded: load_config fills in `docker/keeper/keeper` next to this executable.
   std::string keeper_binary;
+  /// Image of the built-in `default` template.
+  std::string workspace_image = "berth-workspace:latest";
+  /// Names this server's containers, so servers sharing a Docker daemon leave each other's
+  /// alone; empty until loaded: load_config derives it from the database's host, port and name.
+  std::string instance;
 };
 
 /// One configuration key as `berth --help` lists it.
@@ -40,6 +45,10 @@ tl::expected<loaded_config, std::string> load_config(const std::vector<std::stri
 /// `docker/keeper/keeper` in the folder of the running executable (/proc/self/exe), where
 /// the build puts the keeper next to `berth`; empty when the executable cannot be found.
 std::string default_keeper_binary();
+
+/// `db-<12 hex>`: a digest of the database URL's host, port and database name (credentials
+/// and options left out), so every database gets its own containers.
+std::string default_instance(const std::string& database_url);
 
 /// The `--help` text for the configuration keys.
 std::string config_help();

@@ -23,6 +23,10 @@ Usage:
   berth projections list       the read models
   berth projections rebuild NAME
                                empty one read model and replay the whole event log into it
+  berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]
+                               REST latency per route with N workspaces (default 8 clients, 100
+                               users, 10000 workspaces, 5 s per route; Docker left out) and the
+                               time to rebuild every workspace actor with and without snapshots
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
   berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
@@ -68,9 +72,10 @@ int main(int argc, char** argv) {
   if (command == "admin") return run_admin(cfg, rest);
   if (command == "bench") {
     if (rest.empty()) {
-      std::cerr << "berth bench: name a benchmark (eventstore, terminal-path)\n";
+      std::cerr << "berth bench: name a benchmark (api, eventstore, terminal-path)\n";
       return exit_usage;
     }
+    if (rest[0] == "api") return run_bench_api(cfg, {rest.begin() + 1, rest.end()});
     if (rest[0] == "eventstore") return run_bench_eventstore(cfg, {rest.begin() + 1, rest.end()});
     if (rest[0] == "terminal-path") {
       return run_bench_terminal_path(cfg, {rest.begin() + 1, rest.end()});

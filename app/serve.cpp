@@ -1,10 +1,16 @@
 #include <filesystem>
 #include <iostream>
 
+#include "accounts/accounts.hpp"
+#include "accounts/server_secret.hpp"
+#include "actors/workspace_service.hpp"
 #include "app/commands.hpp"
+#include "app/master_key.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
+#include "http/api.hpp"
 #include "http/health.hpp"
+#include "http/router.hpp"
 #include "http/server.hpp"
 #include "projections/catalogue.hpp"
 #include "projections/runner.hpp"
@@ -68,6 +74,25 @@ std::vector<named_runner> start_projections(events::event_store& store,
   return runners;
 }
 
+http::response health_of(events::event_store& store, std::vector<named_runner>& runners) {
+  http::database_health health;
+  if (auto latency = store.ping()) {
+    health.reachable = true;
+    health.latency_ms = *latency;
+  } else {
+    health.error = std::string(events::to_string(latency.error().code));
+  }
+  std::vector<http::projection_health> lag;
+  for (const auto& [name, runner] : runners) {
+    http::projection_health entry{name, false, 0, 0};
+    if (auto measured = runner->lag()) {
+      entry = {name, true, measured->events_behind, measured->seconds_behind};
+    }
+    lag.push_back(entry);
+  }
+  return http::health_response(health, lag, BERTH_VERSION);
+}
+
 }  // namespace
 
 int run_migrate(const config& cfg) {
@@ -87,33 +112,74 @@ int run_serve(const config& cfg) {
   std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
   if (!apply_migrations(cfg)) return exit_failure;
+  auto jwt_secret = accounts::load_or_create_jwt_secret(cfg.data_dir);
+  if (!jwt_secret) {
+    telemetry::log(level::error, "app.serve", "no session signing secret",
+                   {{"error", std::string_view(jwt_secret.error().message)}});
+    return exit_failure;
+  }
+  auto master_key = load_master_key(cfg.data_dir);
+  if (!master_key) {
+    telemetry::log(level::error, "app.serve", "no master key",
+                   {{"error", std::string_view(master_key.error())}});
+    return exit_failure;
+  }
 
   events::event_store store({cfg.database_url});
   auto runners = start_projections(store, cfg.database_url);
-  http::server server({cfg.listen}, [&store, &runners](http::request req, auto respond) {
-    if (req.path() == "/healthz") {
-      if (req.method != "GET" && req.method != "HEAD") {
-        return respond(http::error_response(405, "method_not_allowed", "use GET"));
-      }
-      http::database_health health;
-      if (auto latency = store.ping()) {
-        health.reachable = true;
-        health.latency_ms = *latency;
-      } else {
-        health.error = std::string(events::to_string(latency.error().code));
-      }
-      std::vector<http::projection_health> lag;
-      for (const auto& [name, runner] : runners) {
-        http::projection_health entry{name, false, 0, 0};
-        if (auto measured = runner->lag()) {
-          entry = {name, true, measured->events_behind, measured->seconds_behind};
-        }
-        lag.push_back(entry);
-      }
-      return respond(http::health_response(health, lag, BERTH_VERSION));
+  accounts::account_service accounts(
+      store, {cfg.database_url, *jwt_secret, std::move(*master_key), std::chrono::hours(12),
+              auth::password_limits::interactive(), cfg.workspace_image});
+
+  actors::workspace_runtime_options runtime;
+  runtime.database_url = cfg.database_url;
+  runtime.keeper_binary = cfg.keeper_binary;
+  runtime.instance = cfg.instance;
+  runtime.environment = [&accounts](const std::string& owner_id, const std::string& template_id) {
+    std::vector<std::string> environment;
+    if (auto chosen = accounts.get_template(template_id)) {
+      for (const auto& [name, value] : chosen->env)
+        environment.push_back(name + "=" + value);
     }
-    respond(http::error_response(404, "not_found", "no such route"));
+    // Secrets last: a user's own value wins over a template default of the same name.
+    if (auto secrets = accounts.secret_environment(owner_id)) {
+      for (auto& entry : *secrets)
+        environment.push_back(std::move(entry));
+    }
+    return environment;
+  };
+  actors::workspace_service workspaces(store, runtime);
+  projections::projection_runner* workspace_read_model = nullptr;
+  for (auto& entry : runners) {
+    if (entry.name == "workspaces") workspace_read_model = entry.runner.get();
+  }
+  workspaces.set_read_model_waiter([workspace_read_model](std::int64_t position) {
+    // Bounded: a stalled projection makes a list stale, never a request hang.
+    if (workspace_read_model) {
+      workspace_read_model->wait_for_position(position, std::chrono::seconds(2));
+    }
   });
+  if (auto started = workspaces.start_background_work()) {
+    telemetry::log(level::info, "app.serve", "workspace runtime started",
+                   {{"detail", std::string_view(*started)}});
+  } else {
+    telemetry::log(level::error, "app.serve", "workspace runtime cannot start",
+                   {{"error", std::string_view(started.error().message)}});
+    return exit_failure;
+  }
+
+  http::router routes;
+  routes.add("GET", "/healthz",
+             [&store, &runners](const http::request&, const http::route_params&) {
+               return health_of(store, runners);
+             });
+  http::api_services services{accounts, &workspaces};
+  http::add_account_routes(routes, services);
+  http::add_admin_routes(routes, services);
+  http::add_workspace_routes(routes, services);
+
+  http::server server(
+      {cfg.listen}, [&routes](http::request req, auto respond) { respond(routes.dispatch(req)); });
   auto port = server.start();
   if (!port) {
     telemetry::log(level::error, "app.serve", "cannot listen",

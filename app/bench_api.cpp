@@ -1,0 +1,378 @@
+// `berth bench api`: REST latency with many workspaces, and the time to rebuild workspace
+// actors from the log. It runs a real `berth serve` (this executable) on a scratch database,
+// so the numbers include HTTP, authentication, actors, the event store and read models; Docker
+// is left out (workspaces are created with `"start": false`).
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+#include <atomic>
+#include <chrono>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "accounts/accounts.hpp"
+#include "actors/workspace_service.hpp"
+#include "app/bench_stats.hpp"
+#include "app/commands.hpp"
+#include "events/event_store.hpp"
+#include "events/migrations.hpp"
+#include "events/scratch_database.hpp"
+
+extern char** environ;
+
+namespace berth::app {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace json = boost::json;
+using clock_type = std::chrono::steady_clock;
+
+struct bench_options {
+  int clients = 8;
+  int users = 100;
+  int workspaces = 10'000;
+  double seconds = 5;  ///< per measured route
+};
+
+/// A keep-alive HTTP/1.1 client holding one user's session cookie.
+class bench_client {
+ public:
+  explicit bench_client(int port) : port_(port) { connect(); }
+
+  std::pair<int, std::string> call(beast::http::verb verb, const std::string& target,
+                                   const std::string& body = {}) {
+    beast::http::request<beast::http::string_body> request{verb, target, 11};
+    request.set(beast::http::field::host, "127.0.0.1");
+    if (!cookie_.empty()) request.set(beast::http::field::cookie, cookie_);
+    if (!body.empty()) request.set(beast::http::field::content_type, "application/json");
+    request.body() = body;
+    request.prepare_payload();
+    beast::http::write(stream_, request);
+    beast::http::response<beast::http::string_body> response;
+    beast::http::read(stream_, buffer_, response);
+    if (verb == beast::http::verb::post && target == "/api/auth/login") {
+      const auto cookie = std::string(response[beast::http::field::set_cookie]);
+      cookie_ = cookie.substr(0, cookie.find(';'));
+    }
+    if (response.need_eof()) connect();
+    return {response.result_int(), response.body()};
+  }
+
+ private:
+  void connect() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    stream_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                           static_cast<unsigned short>(port_)));
+  }
+
+  int port_;
+  net::io_context context_;
+  beast::tcp_stream stream_{context_};
+  beast::flat_buffer buffer_;
+  std::string cookie_;
+};
+
+/// A `berth serve` child on the scratch database; its log goes to a file in the data folder.
+class server_process {
+ public:
+  server_process(const std::string& database_url, const std::string& data_dir) {
+    const auto log_path = data_dir + "/serve.log";
+    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::vector<std::string> argv_text{self,         "serve",  "--listen",    "127.0.0.1:0",
+                                       "--data-dir", data_dir, "--log-level", "warn"};
+    std::vector<char*> argv;
+    for (auto& arg : argv_text)
+      argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    setenv("BERTH_DATABASE_URL", database_url.c_str(), 1);
+    setenv("BERTH_INSTANCE", ("bench-" + std::to_string(getpid())).c_str(), 1);
+    setenv("BERTH_LOG_LEVEL", "info", 1);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    if (posix_spawn(&pid_, self.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    // The server logs `"msg":"serving"` with its port once it listens.
+    for (int waited = 0; pid_ > 0 && port_ == 0 && waited < 600; ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::ifstream log(log_path);
+      std::string line;
+      while (std::getline(log, line)) {
+        const auto at = line.find("\"port\":");
+        if (line.find("\"msg\":\"serving\"") != std::string::npos && at != std::string::npos) {
+          port_ = std::atoi(line.c_str() + at + 7);
+        }
+      }
+    }
+  }
+  ~server_process() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+/// Latencies of one route, merged from every client.
+struct route_samples {
+  std::mutex mutex;
+  std::vector<double> milliseconds;
+  double wall_seconds = 0;
+  void add(std::vector<double>& local) {
+    std::lock_guard lock(mutex);
+    milliseconds.insert(milliseconds.end(), local.begin(), local.end());
+  }
+  json::object summary() {
+    const auto count = static_cast<double>(milliseconds.size());
+    return {{"rps", std::round(count / std::max(wall_seconds, 1e-9))},
+            {"p50_ms", percentile(milliseconds, 0.5)},
+            {"p99_ms", percentile(milliseconds, 0.99)},
+            {"requests", milliseconds.size()}};
+  }
+};
+
+/// Runs `clients` threads calling `once(client index, iteration)` until `done()`.
+template <class Once, class Done>
+void run_clients(int clients, route_samples& samples, Once once, Done done) {
+  std::vector<std::thread> threads;
+  const auto started = clock_type::now();
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      std::vector<double> local;
+      for (std::int64_t i = 0; !done(); ++i) {
+        const auto before = clock_type::now();
+        if (!once(c, i)) break;
+        local.push_back(
+            std::chrono::duration<double, std::milli>(clock_type::now() - before).count());
+      }
+      samples.add(local);
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  samples.wall_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+}
+
+/// Rebuilds every workspace's state in a fresh actor system; milliseconds of wall time.
+double time_recovery(events::event_store& store, const std::string& database_url,
+                     const std::vector<std::string>& ids, bool use_snapshots,
+                     std::int64_t snapshot_every, int clients) {
+  actors::workspace_runtime_options options;
+  options.database_url = database_url;
+  options.use_snapshots = use_snapshots;
+  options.snapshot_every = snapshot_every;
+  actors::workspace_service service(store, options);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> failed{0};
+  const auto started = clock_type::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      for (auto i = next++; i < ids.size(); i = next++) {
+        if (!service.get(ids[i])) ++failed;
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  const auto elapsed =
+      std::chrono::duration<double, std::milli>(clock_type::now() - started).count();
+  if (failed > 0) std::cerr << "berth bench api: " << failed << " workspaces failed to load\n";
+  return elapsed;
+}
+
+bool parse_options(const std::vector<std::string>& args, bench_options& options) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    try {
+      if (args[i] == "--clients" && has_value)
+        options.clients = std::stoi(args[++i]);
+      else if (args[i] == "--users" && has_value)
+        options.users = std::stoi(args[++i]);
+      else if (args[i] == "--workspaces" && has_value)
+        options.workspaces = std::stoi(args[++i]);
+      else if (args[i] == "--seconds" && has_value)
+        options.seconds = std::stod(args[++i]);
+      else {
+        std::cerr << "berth bench api: unknown argument " << args[i]
+                  << " (flags: --clients N, --users N, --workspaces N, --seconds N)\n";
+        return false;
+      }
+    } catch (const std::exception&) {
+      std::cerr << "berth bench api: " << args[i] << " needs a number\n";
+      return false;
+    }
+  }
+  if (options.clients < 1 || options.users < 1 || options.workspaces < options.users) {
+    std::cerr << "berth bench api: need clients ≥ 1, users ≥ 1, workspaces ≥ users\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
+  bench_options options;
+  if (!parse_options(args, options)) return exit_usage;
+  if (cfg.database_url.empty()) {
+    std::cerr << "berth bench: set --database-url or BERTH_DATABASE_URL\n";
+    return exit_usage;
+  }
+  auto database = events::scratch_database::create(cfg.database_url, "berth_bench_api");
+  if (!database) {
+    std::cerr << "berth bench: cannot create a scratch database: " << database.error().message
+              << "\n";
+    return exit_failure;
+  }
+  if (auto migrated = events::migrate(database->url()); !migrated) {
+    std::cerr << "berth bench: migration failed: " << migrated.error().message << "\n";
+    return exit_failure;
+  }
+  const auto data_dir =
+      std::filesystem::temp_directory_path() / ("berth-bench-api-" + std::to_string(getpid()));
+  std::filesystem::create_directories(data_dir);
+  events::event_store store({database->url()});
+  {
+    // Users are made in-process with the cheapest Argon2id cost: the server verifies a hash
+    // with the cost it records, so logins stay fast and the bench measures the API.
+    accounts::account_service::options account_options;
+    account_options.database_url = database->url();
+    account_options.jwt_secret = std::string(32, 'b');
+    account_options.password_limits = auth::password_limits::minimum();
+    accounts::account_service accounts(store, account_options);
+    for (int u = 0; u < options.users; ++u) {
+      if (!accounts.create_user("bench" + std::to_string(u), "bench-password",
+                                accounts::role::member, {})) {
+        std::cerr << "berth bench api: cannot create users\n";
+        return exit_failure;
+      }
+    }
+  }
+  std::vector<std::string> ids;
+  json::object routes;
+  {
+    server_process server(database->url(), data_dir.string());
+    if (server.port() == 0) {
+      std::cerr << "berth bench api: the server did not start; see " << (data_dir / "serve.log")
+                << "\n";
+      return exit_failure;
+    }
+    // One client per user (clients take users round-robin), each logged in.
+    std::vector<std::unique_ptr<bench_client>> users;
+    for (int u = 0; u < options.users; ++u) {
+      users.push_back(std::make_unique<bench_client>(server.port()));
+      users.back()->call(beast::http::verb::post, "/api/auth/login",
+                         json::serialize(json::object{{"username", "bench" + std::to_string(u)},
+                                                      {"password", "bench-password"}}));
+    }
+    std::vector<std::mutex> user_locks(static_cast<std::size_t>(options.users));
+    std::mutex ids_mutex;
+    std::vector<std::vector<std::string>> ids_by_user(static_cast<std::size_t>(options.users));
+    std::atomic<int> created{0};
+    const auto user_of = [&](int client, std::int64_t i) {
+      return static_cast<std::size_t>((client + i * options.clients) % options.users);
+    };
+    route_samples create_samples;
+    run_clients(
+        options.clients, create_samples,
+        [&](int client, std::int64_t i) {
+          const auto u = user_of(client, i);
+          std::lock_guard lock(user_locks[u]);
+          auto [status, body] =
+              users[u]->call(beast::http::verb::post, "/api/workspaces",
+                             json::serialize(json::object{
+                                 {"name", "ws " + std::to_string(i) + "-" + std::to_string(client)},
+                                 {"start", false}}));
+          if (status != 201) {
+            std::cerr << "berth bench api: create answered " << status << ": " << body << "\n";
+            return false;
+          }
+          std::lock_guard ids_lock(ids_mutex);
+          ids_by_user[u].push_back(std::string(json::parse(body).at("id").as_string()));
+          return true;
+        },
+        [&] { return created++ >= options.workspaces; });
+    routes["POST /api/workspaces"] = create_samples.summary();
+
+    const auto measure = [&](const std::string& route, auto call) {
+      route_samples samples;
+      const auto until = clock_type::now() + std::chrono::duration<double>(options.seconds);
+      run_clients(
+          options.clients, samples,
+          [&](int client, std::int64_t i) {
+            const auto u = user_of(client, i);
+            std::lock_guard lock(user_locks[u]);
+            const auto& mine = ids_by_user[u];
+            if (mine.empty()) return true;
+            const auto status = call(*users[u], mine[static_cast<std::size_t>(i) % mine.size()], i);
+            return status < 400;
+          },
+          [&] { return clock_type::now() >= until; });
+      routes[route] = samples.summary();
+    };
+    measure("GET /api/workspaces", [](bench_client& user, const std::string&, std::int64_t) {
+      return user.call(beast::http::verb::get, "/api/workspaces").first;
+    });
+    measure("PATCH /api/workspaces/{id}",
+            [](bench_client& user, const std::string& id, std::int64_t i) {
+              return user
+                  .call(beast::http::verb::patch, "/api/workspaces/" + id,
+                        R"({"name":"renamed )" + std::to_string(i) + R"("})")
+                  .first;
+            });
+    measure("PUT /api/workspaces/{id}/star",
+            [](bench_client& user, const std::string& id, std::int64_t i) {
+              return user
+                  .call(i % 2 ? beast::http::verb::delete_ : beast::http::verb::put,
+                        "/api/workspaces/" + id + "/star")
+                  .first;
+            });
+    measure("GET /api/workspaces/{id}",
+            [](bench_client& user, const std::string& id, std::int64_t) {
+              return user.call(beast::http::verb::get, "/api/workspaces/" + id).first;
+            });
+    for (auto& mine : ids_by_user)
+      ids.insert(ids.end(), mine.begin(), mine.end());
+  }
+  const auto no_snapshots = time_recovery(store, database->url(), ids, false, 0, options.clients);
+  // One pass writes a snapshot of every workspace; the timed pass then starts from them.
+  time_recovery(store, database->url(), ids, true, 1, options.clients);
+  const auto with_snapshots =
+      time_recovery(store, database->url(), ids, true, 1'000'000, options.clients);
+  std::filesystem::remove_all(data_dir);
+  std::cout << json::serialize(json::object{
+                   {"workspaces", ids.size()},
+                   {"users", options.users},
+                   {"clients", options.clients},
+                   {"routes", std::move(routes)},
+                   {"recover_ms", json::object{{"snapshots", std::round(with_snapshots)},
+                                               {"no_snapshots", std::round(no_snapshots)}}}})
+            << "\n";
+  return exit_ok;
+}
+
+}  // namespace berth::app

@@ -1,0 +1,150 @@
+#include "http/api.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace berth::http {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+response unauthenticated(const std::string& message) {
+  auto refused = error_response(401, "unauthenticated", message);
+  refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"berth\"");
+  return refused;
+}
+
+/// The trace id of a valid W3C `traceparent` header (https://www.w3.org/TR/trace-context/
+/// section 3.2), or empty: an invalid header is ignored, as the spec asks.
+std::string trace_id_of(const request& req) {
+  const auto header = req.header("traceparent");
+  if (header.size() < 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return {};
+  const auto trace_id = header.substr(3, 32);
+  const bool hex = trace_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex || trace_id == std::string(32, '0')) return {};
+  return trace_id;
+}
+
+}  // namespace
+
+std::string cookie_value(const request& req, std::string_view name) {
+  for (const auto& [header, value] : req.headers) {
+    if (header != "cookie") continue;
+    std::string_view rest(value);
+    while (!rest.empty()) {
+      const auto end = std::min(rest.find(';'), rest.size());
+      auto pair = trim(rest.substr(0, end));
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+      const auto equals = pair.find('=');
+      if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == name) {
+        return std::string(trim(pair.substr(equals + 1)));
+      }
+    }
+  }
+  return {};
+}
+
+checked_principal authenticate(const request& req, accounts::account_service& accounts) {
+  const auto authorization = req.header("authorization");
+  if (!authorization.empty()) {
+    constexpr std::string_view scheme = "Bearer ";
+    if (authorization.size() <= scheme.size() ||
+        !std::equal(scheme.begin(), scheme.end(), authorization.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return tl::unexpected(unauthenticated("Authorization must be `Bearer <token>`"));
+    }
+    auto who =
+        accounts.authenticate_token(trim(std::string_view(authorization).substr(scheme.size())));
+    if (!who) {
+      if (who.error().kind != accounts::error::code::unauthenticated) {
+        return tl::unexpected(error_response_of(who.error()));
+      }
+      return tl::unexpected(unauthenticated(who.error().message));
+    }
+    return *who;
+  }
+  const auto cookie = cookie_value(req, session_cookie_name);
+  if (cookie.empty()) return tl::unexpected(unauthenticated("log in first"));
+  auto who = accounts.authenticate_session(cookie);
+  if (!who) {
+    if (who.error().kind != accounts::error::code::unauthenticated) {
+      return tl::unexpected(error_response_of(who.error()));
+    }
+    return tl::unexpected(unauthenticated(who.error().message));
+  }
+  return *who;
+}
+
+std::optional<response> require_admin(const accounts::principal& who) {
+  if (who.role == accounts::role::admin) return std::nullopt;
+  return error_response(403, "forbidden", "admins only");
+}
+
+std::optional<response> require_writer(const accounts::principal& who) {
+  if (who.role != accounts::role::auditor) return std::nullopt;
+  return error_response(403, "forbidden", "auditors have read-only access");
+}
+
+accounts::change_context change_context_of(const accounts::principal& who, const request& req) {
+  return {who.user_id, req.remote_address, trace_id_of(req)};
+}
+
+actors::command_origin command_origin_of(const accounts::principal& who, const request& req) {
+  return {who.user_id, req.remote_address, trace_id_of(req)};
+}
+
+response error_response_of(const accounts::error& failure) {
+  using code = accounts::error::code;
+  switch (failure.kind) {
+    case code::invalid:
+      return error_response(422, "invalid", failure.message);
+    case code::not_found:
+      return error_response(404, "not_found", failure.message);
+    case code::conflict:
+      return error_response(409, "conflict", failure.message);
+    case code::unauthenticated:
+      return unauthenticated(failure.message);
+    case code::forbidden:
+      return error_response(403, "forbidden", failure.message);
+    case code::rate_limited: {
+      auto refused = error_response(429, "rate_limited", failure.message);
+      refused.headers.emplace_back(
+          "Retry-After", std::to_string(std::max<std::int64_t>(1, failure.retry_after_s)));
+      return refused;
+    }
+    case code::too_large:
+      return error_response(413, "too_large", failure.message);
+    case code::dependency_unavailable:
+      return error_response(503, "dependency_unavailable", failure.message);
+    case code::internal:
+      break;
+  }
+  return error_response(500, "internal", failure.message);
+}
+
+response error_response_of(const actors::command_error& failure) {
+  using kind = actors::command_error::kind;
+  switch (failure.code) {
+    case kind::invalid:
+      return error_response(422, "invalid", failure.message);
+    case kind::not_found:
+      return error_response(404, "not_found", failure.message);
+    case kind::conflict:
+      return error_response(409, "conflict", failure.message);
+    case kind::quota:
+      return error_response(409, "quota_exceeded", failure.message);
+    case kind::dependency_unavailable:
+      return error_response(503, "dependency_unavailable", failure.message);
+    case kind::internal:
+      break;
+  }
+  return error_response(500, "internal", failure.message);
+}
+
+}  // namespace berth::http

@@ -1,0 +1,56 @@
+#pragma once
+
+// The REST API's shared pieces: the services the routes use, authentication of a request,
+// and the one place where domain errors become status codes (DESIGN.md "HTTP and auth").
+
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "accounts/accounts.hpp"
+#include "actors/workspace_service.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+namespace berth::http {
+
+/// Name of the session cookie (HttpOnly, SameSite=Lax, Path=/).
+inline constexpr std::string_view session_cookie_name = "berth_session";
+
+/// What the REST routes work with.
+struct api_services {
+  accounts::account_service& accounts;
+  actors::workspace_service* workspaces = nullptr;  ///< null in tests of other routes
+  bool secure_cookies = false;                      ///< adds `Secure` to the cookie (behind HTTPS)
+};
+
+/// An authenticated caller, or the response refusing the request.
+using checked_principal = tl::expected<accounts::principal, response>;
+
+/// The caller from the session cookie or `Authorization: Bearer <token>`; 401 otherwise.
+checked_principal authenticate(const request& req, accounts::account_service& accounts);
+
+/// 403 unless the caller is an admin.
+std::optional<response> require_admin(const accounts::principal& who);
+/// 403 unless the caller may change things (not an auditor).
+std::optional<response> require_writer(const accounts::principal& who);
+
+/// Metadata for events caused by this request.
+accounts::change_context change_context_of(const accounts::principal& who, const request& req);
+actors::command_origin command_origin_of(const accounts::principal& who, const request& req);
+
+/// The one mapping from domain errors to responses.
+response error_response_of(const accounts::error& failure);
+response error_response_of(const actors::command_error& failure);
+
+/// The value of cookie `name` in the request's Cookie header, or empty.
+std::string cookie_value(const request& req, std::string_view name);
+
+/// Routes of /api/auth/*, /api/me, /api/me/tokens, /api/me/secrets, /api/admin/users.
+void add_account_routes(router& routes, api_services& services);
+/// Routes of /api/templates and /api/admin/limits.
+void add_admin_routes(router& routes, api_services& services);
+/// Routes of /api/workspaces...
+void add_workspace_routes(router& routes, api_services& services);
+
+}  // namespace berth::http

@@ -1,0 +1,323 @@
+// /api/workspaces...: every route authenticates, then checks ownership against the
+// workspace's own state (members: their own; auditors: read-only everything; admins: all).
+
+#include <boost/json.hpp>
+
+#include "events/uuid.hpp"
+#include "http/api.hpp"
+#include "http/json_body.hpp"
+
+namespace berth::http {
+namespace {
+
+namespace json = boost::json;
+using accounts::role;
+
+json::object limits_json(const actors::workspace_limits& limits) {
+  return {{"memory_bytes", limits.memory_bytes},
+          {"nano_cpus", limits.nano_cpus},
+          {"pids", limits.pids}};
+}
+
+json::object workspace_json(const actors::workspace_state& state) {
+  return {{"id", state.id},
+          {"owner_id", state.owner_id},
+          {"name", state.name},
+          {"starred", state.starred},
+          {"state", actors::to_string(state.status)},
+          {"state_reason", state.last_reason},
+          {"template_id", state.template_id},
+          {"image", state.image},
+          {"limits", limits_json(state.limits)},
+          {"idle_timeout_s", state.idle_timeout_s},
+          {"created_ms", state.created_ms},
+          {"last_activity_ms", state.last_activity_ms},
+          {"last_error", state.last_error}};
+}
+
+json::object summary_json(const actors::workspace_summary& summary) {
+  return {{"id", summary.id},
+          {"owner_id", summary.owner_id},
+          {"name", summary.name},
+          {"starred", summary.starred},
+          {"state", summary.state},
+          {"state_reason", summary.state_reason},
+          {"template_id", summary.template_id},
+          {"image", summary.image},
+          {"limits", limits_json(summary.limits)},
+          {"idle_timeout_s", summary.idle_timeout_s},
+          {"created_ms", summary.created_ms},
+          {"last_activity_ms", summary.last_activity_ms},
+          {"last_error", summary.last_error}};
+}
+
+/// The smaller of a template's limit and a quota's cap (0 = no cap).
+std::int64_t capped(std::int64_t wanted, std::int64_t cap) {
+  return cap > 0 ? std::min(wanted, cap) : wanted;
+}
+
+bool has_query_flag(const request& req, std::string_view flag) {
+  const auto target = req.target;
+  const auto query = target.find('?');
+  if (query == std::string::npos) return false;
+  std::string_view rest = std::string_view(target).substr(query + 1);
+  while (!rest.empty()) {
+    const auto end = std::min(rest.find('&'), rest.size());
+    const auto pair = rest.substr(0, end);
+    if (pair == flag || pair == std::string(flag) + "=1" || pair == std::string(flag) + "=true") {
+      return true;
+    }
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return false;
+}
+
+class workspace_routes {
+ public:
+  explicit workspace_routes(api_services& services)
+      : accounts_(services.accounts), workspaces_(*services.workspaces) {}
+
+  response list(const request& req) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    const bool everyone = has_query_flag(req, "all");
+    if (everyone && who->role == role::member) {
+      return error_response(403, "forbidden", "only admins and auditors list all workspaces");
+    }
+    auto found = workspaces_.list(everyone ? std::string() : who->user_id);
+    if (!found) return error_response_of(found.error());
+    json::array rows;
+    for (const auto& summary : *found)
+      rows.push_back(summary_json(summary));
+    return json_response(200, json::object{{"workspaces", std::move(rows)}});
+  }
+
+  response create(const request& req) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    if (auto refused = require_writer(*who)) return *refused;
+    auto body = parse_json_object(req, {"name", "template", "start"});
+    if (!body) return body.error();
+    auto name = required_string(*body, "name", 64);
+    if (!name) return name.error();
+    auto template_id = optional_string(*body, "template", 128);
+    if (!template_id) return template_id.error();
+    auto start = optional_bool(*body, "start");
+    if (!start) return start.error();
+    const bool start_now = start->value_or(true);
+
+    auto chosen = accounts_.get_template(template_id->value_or("default"));
+    if (!chosen) {
+      if (chosen.error().kind == accounts::error::code::not_found) {
+        return invalid_response("no template `" + template_id->value_or("default") + "`");
+      }
+      return error_response_of(chosen.error());
+    }
+    auto quota = accounts_.effective_quota(who->user_id);
+    if (!quota) return error_response_of(quota.error());
+    auto usage = workspaces_.usage_of(who->user_id);
+    if (!usage) return error_response_of(usage.error());
+    if (quota->max_workspaces > 0 && usage->workspaces >= quota->max_workspaces) {
+      return error_response(409, "quota_exceeded",
+                            "you have " + std::to_string(usage->workspaces) +
+                                " workspaces, the most your quota allows");
+    }
+    if (start_now && quota->max_running > 0 && usage->running >= quota->max_running) {
+      return error_response(409, "quota_exceeded",
+                            "you have " + std::to_string(usage->running) +
+                                " running workspaces, the most your quota allows");
+    }
+    auto secret_names = accounts_.secret_names(who->user_id);
+    if (!secret_names) return error_response_of(secret_names.error());
+
+    actors::workspace_command::create command;
+    command.workspace_id = events::make_uuid_v7();
+    command.owner_id = who->user_id;
+    command.name = *name;
+    command.template_id = chosen->id;
+    command.image = chosen->image;
+    command.limits = {capped(chosen->memory_bytes, quota->memory_bytes),
+                      capped(chosen->nano_cpus, quota->nano_cpus),
+                      capped(chosen->pids, quota->pids)};
+    command.idle_timeout_s = chosen->idle_timeout_s;
+    command.sudo_allowed = chosen->sudo_allowed;
+    command.env_names = *secret_names;
+    auto created = workspaces_.create(std::move(command), start_now, command_origin_of(*who, req));
+    if (!created) return error_response_of(created.error());
+    workspaces_.wait_for_read_models(created->global_position);
+    auto reply = json_response(201, workspace_json(created->state));
+    reply.headers.emplace_back("Location", "/api/workspaces/" + created->state.id);
+    return reply;
+  }
+
+  response get(const request& req, const route_params& params) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    auto current = owned(*who, params.at("id"));
+    if (!current) return current.error();
+    return json_response(200, workspace_json(current->state));
+  }
+
+  response rename(const request& req, const route_params& params) {
+    auto body = parse_json_object(req, {"name"});
+    if (!body) return body.error();
+    auto name = required_string(*body, "name", 64);
+    if (!name) return name.error();
+    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
+      return workspaces_.rename(id, *name, origin);
+    });
+  }
+
+  response set_star(const request& req, const route_params& params, bool starred) {
+    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
+      return workspaces_.set_star(id, starred, origin);
+    });
+  }
+
+  response start(const request& req, const route_params& params) {
+    return change(req, params,
+                  [&](const std::string& id, const actors::command_origin& origin)
+                      -> actors::command_result<actors::workspace_reply> {
+                    auto current = workspaces_.get(id);
+                    if (!current) return current;
+                    if (current->state.status != actors::workspace_status::running) {
+                      if (auto refused = running_quota_refusal(current->state.owner_id)) {
+                        return tl::unexpected(*refused);
+                      }
+                    }
+                    return workspaces_.start(id, origin);
+                  });
+  }
+
+  response lifecycle(const request& req, const route_params& params, std::string_view action) {
+    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
+      if (action == "stop") return workspaces_.stop(id, origin);
+      if (action == "restart") return workspaces_.restart(id, origin);
+      return workspaces_.ensure(id, origin);
+    });
+  }
+
+  response remove(const request& req, const route_params& params) {
+    auto done =
+        change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
+          return workspaces_.remove(id, origin);
+        });
+    if (done.status != 200) return done;
+    response gone;
+    gone.status = 204;
+    return gone;
+  }
+
+  response export_archive(const request& req, const route_params& params) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    auto current = owned(*who, params.at("id"));
+    if (!current) return current.error();
+    if (current->state.container_id.empty()) {
+      return error_response(409, "conflict", "the workspace has no container yet: start it first");
+    }
+    response streamed;
+    streamed.content_type = "application/gzip";
+    streamed.headers.emplace_back("Content-Disposition", "attachment; filename=\"workspace-" +
+                                                             current->state.id + ".tar.gz\"");
+    streamed.stream = [this,
+                       id = current->state.id](const std::function<bool(std::string_view)>& write) {
+      // Headers are already sent: a failure mid-way can only cut the stream short, which
+      // the client sees as a truncated gzip.
+      (void)workspaces_.export_workspace(id, write);
+    };
+    return streamed;
+  }
+
+ private:
+  /// The workspace if the caller may see it: 404 when unknown, 403 when someone else's.
+  checked<actors::workspace_reply> owned(const accounts::principal& who, const std::string& id) {
+    // Only ids Berth could have made reach an actor: no actor is spawned for garbage.
+    if (!events::is_uuid(id))
+      return tl::unexpected(error_response(404, "not_found", "no such workspace"));
+    auto current = workspaces_.get(id);
+    if (!current) return tl::unexpected(error_response_of(current.error()));
+    if (current->state.status == actors::workspace_status::deleted) {
+      return tl::unexpected(error_response(404, "not_found", "no such workspace"));
+    }
+    if (who.role == role::member && current->state.owner_id != who.user_id) {
+      return tl::unexpected(error_response(403, "forbidden", "not your workspace"));
+    }
+    return std::move(*current);
+  }
+
+  std::optional<actors::command_error> running_quota_refusal(const std::string& owner_id) {
+    auto quota = accounts_.effective_quota(owner_id);
+    if (!quota)
+      return actors::command_error{actors::command_error::kind::dependency_unavailable,
+                                   quota.error().message};
+    if (quota->max_running <= 0) return std::nullopt;
+    auto usage = workspaces_.usage_of(owner_id);
+    if (!usage) return usage.error();
+    if (usage->running < quota->max_running) return std::nullopt;
+    return actors::command_error{actors::command_error::kind::quota,
+                                 "already " + std::to_string(usage->running) +
+                                     " running workspaces, the most the quota allows"};
+  }
+
+  /// Authenticates a writer, checks ownership, runs `command` and answers with the state
+  /// once the read models show the change.
+  template <class Command>
+  response change(const request& req, const route_params& params, Command&& command) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    if (auto refused = require_writer(*who)) return *refused;
+    const auto& id = params.at("id");
+    auto current = owned(*who, id);
+    if (!current) return current.error();
+    auto changed = command(id, command_origin_of(*who, req));
+    if (!changed) return error_response_of(changed.error());
+    workspaces_.wait_for_read_models(changed->global_position);
+    return json_response(200, workspace_json(changed->state));
+  }
+
+  accounts::account_service& accounts_;
+  actors::workspace_service& workspaces_;
+};
+
+}  // namespace
+
+void add_workspace_routes(router& routes, api_services& services) {
+  auto handlers = std::make_shared<workspace_routes>(services);
+  routes.add("GET", "/api/workspaces",
+             [handlers](const request& req, const route_params&) { return handlers->list(req); });
+  routes.add("POST", "/api/workspaces",
+             [handlers](const request& req, const route_params&) { return handlers->create(req); });
+  routes.add("GET", "/api/workspaces/{id}", [handlers](const request& req, const route_params& p) {
+    return handlers->get(req, p);
+  });
+  routes.add(
+      "PATCH", "/api/workspaces/{id}",
+      [handlers](const request& req, const route_params& p) { return handlers->rename(req, p); });
+  routes.add(
+      "DELETE", "/api/workspaces/{id}",
+      [handlers](const request& req, const route_params& p) { return handlers->remove(req, p); });
+  routes.add("PUT", "/api/workspaces/{id}/star",
+             [handlers](const request& req, const route_params& p) {
+               return handlers->set_star(req, p, true);
+             });
+  routes.add("DELETE", "/api/workspaces/{id}/star",
+             [handlers](const request& req, const route_params& p) {
+               return handlers->set_star(req, p, false);
+             });
+  routes.add(
+      "POST", "/api/workspaces/{id}/start",
+      [handlers](const request& req, const route_params& p) { return handlers->start(req, p); });
+  for (const auto* action : {"stop", "restart", "ensure"}) {
+    routes.add("POST", std::string("/api/workspaces/{id}/") + action,
+               [handlers, action](const request& req, const route_params& p) {
+                 return handlers->lifecycle(req, p, action);
+               });
+  }
+  routes.add("GET", "/api/workspaces/{id}/export",
+             [handlers](const request& req, const route_params& p) {
+               return handlers->export_archive(req, p);
+             });
+}
+
+}  // namespace berth::http

@@ -1,0 +1,165 @@
+#include <gtest/gtest.h>
+
+#include "tests/api/api_fixture.hpp"
+
+namespace berth::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+std::string container_of(const std::string& workspace_id) {
+  return "berth-ws-" + workspace_id;
+}
+
+std::size_t list_size(api_client& client) {
+  const auto reply = client.call("GET", "/api/workspaces");
+  if (!reply.json.is_object()) return 0;
+  return reply.json.as_object().at("workspaces").as_array().size();
+}
+
+TEST_F(api_test, runs_a_workspace_through_its_whole_lifecycle) {
+  auto created = create_workspace(*alice_, "alpha", true);
+  const auto id = text_of(created, "id");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(text_of(created, "state"), "running");
+  const auto labels = shell(
+      "docker inspect -f '{{index .Config.Labels \"berth.workspace\"}} "
+      "{{.HostConfig.PidsLimit}} {{.State.Running}}' " +
+      container_of(id));
+  ASSERT_TRUE(labels);
+  EXPECT_EQ(*labels, id + " 512 true\n");
+
+  auto listed = alice_->call("GET", "/api/workspaces");
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.json.at("workspaces").as_array().size(), 1u);
+  EXPECT_EQ(text_of(listed.json.at("workspaces").as_array()[0], "name"), "alpha");
+
+  auto renamed = alice_->call("PATCH", "/api/workspaces/" + id, R"({"name":"alpha two"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(text_of(renamed.json, "name"), "alpha two");
+  auto starred = alice_->call("PUT", "/api/workspaces/" + id + "/star");
+  ASSERT_EQ(starred.status, 200);
+  EXPECT_TRUE(starred.json.at("starred").as_bool());
+  listed = alice_->call("GET", "/api/workspaces");
+  EXPECT_EQ(text_of(listed.json.at("workspaces").as_array()[0], "name"), "alpha two");
+  EXPECT_TRUE(listed.json.at("workspaces").as_array()[0].at("starred").as_bool());
+
+  auto stopped = alice_->call("POST", "/api/workspaces/" + id + "/stop");
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(text_of(stopped.json, "state"), "stopped");
+  EXPECT_EQ(shell("docker inspect -f '{{.State.Running}}' " + container_of(id)), "false\n");
+  auto started = alice_->call("POST", "/api/workspaces/" + id + "/start");
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(text_of(started.json, "state"), "running");
+  auto restarted = alice_->call("POST", "/api/workspaces/" + id + "/restart");
+  ASSERT_EQ(restarted.status, 200) << restarted.body;
+  EXPECT_EQ(text_of(restarted.json, "state"), "running");
+
+  ASSERT_TRUE(
+      shell("docker exec " + container_of(id) +
+            " sh -c 'mkdir -p /workspace/project && echo kept > /workspace/project/notes'"));
+  auto exported = alice_->call("GET", "/api/workspaces/" + id + "/export");
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_EQ(exported.header("content-type"), "application/gzip");
+  const auto archive = ::testing::TempDir() + "export-" + id + ".tar.gz";
+  {
+    std::FILE* out = std::fopen(archive.c_str(), "wb");
+    ASSERT_TRUE(out);
+    std::fwrite(exported.body.data(), 1, exported.body.size(), out);
+    std::fclose(out);
+  }
+  EXPECT_EQ(shell("tar -xzOf " + archive + " workspace/project/notes"), "kept\n");
+
+  auto removed = alice_->call("DELETE", "/api/workspaces/" + id);
+  ASSERT_EQ(removed.status, 204) << removed.body;
+  EXPECT_FALSE(shell("docker inspect " + container_of(id) + " >/dev/null 2>&1"));
+  EXPECT_FALSE(shell("docker volume inspect " + container_of(id) + " >/dev/null 2>&1"));
+  EXPECT_EQ(alice_->call("GET", "/api/workspaces/" + id).status, 404);
+  EXPECT_EQ(list_size(*alice_), 0u);
+}
+
+TEST_F(api_test, notices_a_killed_container_and_ensure_brings_back_the_same_volume) {
+  const auto id = text_of(create_workspace(*alice_, "sturdy", true), "id");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(
+      shell("docker exec " + container_of(id) + " sh -c 'echo precious > /workspace/keep'"));
+
+  ASSERT_TRUE(shell("docker kill " + container_of(id) + " >/dev/null"));
+  EXPECT_TRUE(wait_for_state(*alice_, id, "stopped", 15s)) << "the watcher did not notice";
+  auto ensured = alice_->call("POST", "/api/workspaces/" + id + "/ensure");
+  ASSERT_EQ(ensured.status, 200) << ensured.body;
+  EXPECT_EQ(text_of(ensured.json, "state"), "running");
+  EXPECT_EQ(shell("docker exec " + container_of(id) + " cat /workspace/keep"), "precious\n");
+
+  const auto old_container = shell("docker inspect -f '{{.Id}}' " + container_of(id));
+  ASSERT_TRUE(shell("docker rm -f " + container_of(id) + " >/dev/null"));
+  EXPECT_TRUE(wait_for_state(*alice_, id, "stopped", 15s)) << "the watcher did not notice";
+  ensured = alice_->call("POST", "/api/workspaces/" + id + "/ensure");
+  ASSERT_EQ(ensured.status, 200) << ensured.body;
+  EXPECT_EQ(text_of(ensured.json, "state"), "running");
+  EXPECT_NE(shell("docker inspect -f '{{.Id}}' " + container_of(id)), old_container);
+  EXPECT_EQ(shell("docker exec " + container_of(id) + " cat /workspace/keep"), "precious\n");
+}
+
+TEST_F(api_test, enforces_quotas_on_workspaces_and_running_ones) {
+  const auto alice_id = user_id_of(*alice_);
+  const auto limits = json::serialize(
+      json::object{{"global", json::object{{"max_workspaces", 0},
+                                           {"max_running", 0},
+                                           {"memory_bytes", 0},
+                                           {"nano_cpus", 0},
+                                           {"pids", 0}}},
+                   {"per_user", json::object{{alice_id, json::object{{"max_workspaces", 2},
+                                                                     {"max_running", 0},
+                                                                     {"memory_bytes", 0},
+                                                                     {"nano_cpus", 0},
+                                                                     {"pids", 100}}}}}});
+  ASSERT_EQ(ada_->call("PUT", "/api/admin/limits", limits).status, 200);
+  auto first = create_workspace(*alice_, "one", false);
+  EXPECT_EQ(first.at("limits").at("pids").as_int64(), 100) << "the quota caps the template";
+  create_workspace(*alice_, "two", false);
+  const auto third = alice_->call("POST", "/api/workspaces", R"({"name":"three","start":false})");
+  EXPECT_EQ(third.status, 409);
+  EXPECT_EQ(third.error_code(), "quota_exceeded");
+  EXPECT_EQ(list_size(*alice_), 2u);
+  create_workspace(*bob_, "bobs", false);  // others keep the global quota
+}
+
+TEST_F(api_test, rejects_malformed_and_oversized_bodies_without_changing_anything) {
+  const auto id = text_of(create_workspace(*alice_, "steady", false), "id");
+  struct bad_request {
+    std::string method, path, body;
+    int status;
+  };
+  const std::vector<bad_request> requests{
+      {"POST", "/api/workspaces", "{", 400},
+      {"POST", "/api/workspaces", "[1,2]", 400},
+      {"POST", "/api/workspaces", R"({"name":"x","colour":"red"})", 422},
+      {"POST", "/api/workspaces", R"({"name":"../etc/passwd","start":false})", 422},
+      {"POST", "/api/workspaces", R"({"name":"","start":false})", 422},
+      {"POST", "/api/workspaces", R"({"name":42})", 422},
+      {"POST", "/api/workspaces", R"({"name":"x","template":"nope","start":false})", 422},
+      {"POST", "/api/workspaces", R"({"name":")" + std::string(100, 'n') + R"("})", 422},
+      {"PATCH", "/api/workspaces/" + id, R"({"name":"bad/name"})", 422},
+      {"PATCH", "/api/workspaces/" + id, R"({"name":"ok","extra":1})", 422},
+      {"PATCH", "/api/workspaces/" + id, "\xff\xfe", 400},
+      {"POST", "/api/workspaces", R"({"name":")" + std::string(2 * 1024 * 1024, 'a') + R"("})",
+       413},
+      {"GET", "/api/workspaces/not-a-workspace", "", 404},
+  };
+  for (const auto& bad : requests) {
+    const auto reply = alice_->call(bad.method, bad.path, bad.body);
+    EXPECT_EQ(reply.status, bad.status)
+        << bad.method << " " << bad.path << " " << bad.body.substr(0, 80) << " → " << reply.body;
+    if (reply.status != 413) {
+      EXPECT_FALSE(reply.error_code().empty()) << reply.body;
+    }
+  }
+  const auto listed = alice_->call("GET", "/api/workspaces");
+  ASSERT_EQ(listed.json.at("workspaces").as_array().size(), 1u);
+  EXPECT_EQ(text_of(listed.json.at("workspaces").as_array()[0], "name"), "steady");
+}
+
+}  // namespace
+}  // namespace berth::testing
