@@ -15,6 +15,7 @@
 #include "docker/workspace_container.hpp"
 #include "events/connection_pool.hpp"
 #include "events/event_store.hpp"
+#include "telemetry/log.hpp"
 
 namespace berth::actors {
 namespace {
@@ -112,7 +113,15 @@ struct workspace_service::impl {
         }
         return ids;
       });
-      if (!due) continue;  // the database is away: try again at the next sweep
+      if (!due) {
+        telemetry::log(telemetry::level::warn, "actors.idle", "idle sweep failed",
+                       {{"error", std::string_view(due.error().message)}});
+        continue;  // the database is away: try again at the next sweep
+      }
+      if (!due->empty()) {
+        telemetry::log(telemetry::level::debug, "actors.idle", "idle workspaces due",
+                       {{"count", static_cast<std::int64_t>(due->size())}});
+      }
       for (const auto& id : *due) {
         workspace_request request;
         request.action = workspace_action::idle_check;

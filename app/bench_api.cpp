@@ -94,8 +94,8 @@ class server_process {
   server_process(const std::string& database_url, const std::string& data_dir) {
     const auto log_path = data_dir + "/serve.log";
     const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
-    std::vector<std::string> argv_text{self,         "serve",  "--listen",    "127.0.0.1:0",
-                                       "--data-dir", data_dir, "--log-level", "warn"};
+    std::vector<std::string> argv_text{self,          "serve",      "--listen",
+                                       "127.0.0.1:0", "--data-dir", data_dir};
     std::vector<char*> argv;
     for (auto& arg : argv_text)
       argv.push_back(arg.data());

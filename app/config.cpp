@@ -74,6 +74,9 @@ const std::vector<config_key>& config_keys() {
        "name of this server's containers (label berth.instance); start-up reconciliation "
        "removes orphans of this instance only (default: derived from the database URL)",
        &config::instance},
+      {"--idle-sweep-seconds", "BERTH_IDLE_SWEEP_SECONDS",
+       "seconds between checks for idle workspaces to stop (default 30)",
+       &config::idle_sweep_seconds},
   };
   return keys;
 }

@@ -21,6 +21,8 @@ struct config {
   /// Names this server's containers, so servers sharing a Docker daemon leave each other's
   /// alone; empty until loaded: load_config derives it from the database's host, port and name.
   std::string instance;
+  /// Seconds between checks for idle workspaces to stop.
+  std::string idle_sweep_seconds = "30";
 };
 
 /// One configuration key as `berth --help` lists it.

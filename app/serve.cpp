@@ -135,6 +135,13 @@ int run_serve(const config& cfg) {
   runtime.database_url = cfg.database_url;
   runtime.keeper_binary = cfg.keeper_binary;
   runtime.instance = cfg.instance;
+  try {
+    runtime.idle_sweep_interval =
+        std::chrono::seconds(std::max(1, std::stoi(cfg.idle_sweep_seconds)));
+  } catch (const std::exception&) {
+    std::cerr << "berth: --idle-sweep-seconds needs a number\n";
+    return exit_usage;
+  }
   runtime.environment = [&accounts](const std::string& owner_id, const std::string& template_id) {
     std::vector<std::string> environment;
     if (auto chosen = accounts.get_template(template_id)) {

@@ -33,8 +33,10 @@ void api_test::SetUp() {
       ASSERT_TRUE(accounts.create_user(name, std::string(name) + "-password", role, {}));
     }
   }
+  // Idle workspaces are looked for every second, so the idle test does not wait long.
   server_ = std::make_unique<berth_server>(
-      url(), ::testing::TempDir() + "berth-api-" + std::to_string(::getpid()));
+      url(), ::testing::TempDir() + "berth-api-" + std::to_string(::getpid()),
+      std::map<std::string, std::string>{{"BERTH_IDLE_SWEEP_SECONDS", "1"}});
   ASSERT_TRUE(server_->start());
   alice_ = std::make_unique<api_client>(*server_);
   bob_ = std::make_unique<api_client>(*server_);

@@ -1,3 +1,5 @@
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 #include "tests/api/api_fixture.hpp"
@@ -100,6 +102,38 @@ TEST_F(api_test, notices_a_killed_container_and_ensure_brings_back_the_same_volu
   EXPECT_EQ(text_of(ensured.json, "state"), "running");
   EXPECT_NE(shell("docker inspect -f '{{.Id}}' " + container_of(id)), old_container);
   EXPECT_EQ(shell("docker exec " + container_of(id) + " cat /workspace/keep"), "precious\n");
+}
+
+TEST_F(api_test, stops_an_idle_workspace_and_says_why) {
+  const char* image = std::getenv("BERTH_WORKSPACE_IMAGE");
+  ASSERT_TRUE(image) << "BERTH_WORKSPACE_IMAGE is not set (scripts/prepare sets it)";
+  const auto made = ada_->call(
+      "POST", "/api/templates",
+      json::serialize(json::object{{"name", "hasty"}, {"image", image}, {"idle_timeout_s", 1}}));
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto created = alice_->call(
+      "POST", "/api/workspaces",
+      json::serialize(json::object{{"name", "napper"}, {"template", text_of(made.json, "id")}}));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = text_of(created.json, "id");
+  EXPECT_TRUE(wait_for_state(*alice_, id, "stopped", 20s)) << server_->output();
+  EXPECT_EQ(text_of(alice_->call("GET", "/api/workspaces/" + id).json, "state_reason"), "idle");
+  EXPECT_EQ(shell("docker inspect -f '{{.State.Running}}' " + container_of(id)), "false\n");
+}
+
+TEST_F(api_test, injects_the_owners_secrets_and_never_shows_them) {
+  ASSERT_EQ(
+      alice_->call("PUT", "/api/me/secrets/PROJECT_TOKEN", R"({"value":"s3cr3t-value"})").status,
+      204);
+  const auto created = alice_->call("POST", "/api/workspaces", R"({"name":"keyed"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = text_of(created.json, "id");
+  EXPECT_EQ(shell("docker exec " + container_of(id) + " printenv PROJECT_TOKEN"), "s3cr3t-value\n");
+  EXPECT_EQ(created.body.find("s3cr3t-value"), std::string::npos);
+  const auto names = alice_->call("GET", "/api/me/secrets");
+  EXPECT_NE(names.body.find("PROJECT_TOKEN"), std::string::npos);
+  EXPECT_EQ(names.body.find("s3cr3t-value"), std::string::npos);
+  EXPECT_EQ(server_->output().find("s3cr3t-value"), std::string::npos) << "a secret was logged";
 }
 
 TEST_F(api_test, enforces_quotas_on_workspaces_and_running_ones) {

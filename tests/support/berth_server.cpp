@@ -63,6 +63,12 @@ bool berth_server::start() {
   return port_ > 0;
 }
 
+std::string berth_server::output() const {
+  if (!process_) return {};
+  process_->wait_for_line("\n\n", std::chrono::milliseconds(200));  // drains what is there
+  return process_->output();
+}
+
 void berth_server::kill_hard() {
   if (!process_) return;
   process_->signal(SIGKILL);

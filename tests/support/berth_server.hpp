@@ -27,7 +27,8 @@ class berth_server {
   void kill_hard();
   int port() const { return port_; }
   const std::string& instance() const { return instance_; }
-  std::string output() const { return process_ ? process_->output() : std::string(); }
+  /// Everything the server logged so far.
+  std::string output() const;
 
  private:
   std::string database_url_, data_dir_, instance_;
