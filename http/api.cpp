@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/request_fields.hpp"
+
 namespace berth::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
 
 response unauthenticated(const std::string& message) {
   auto refused = error_response(401, "unauthenticated", message);
@@ -20,35 +14,7 @@ response unauthenticated(const std::string& message) {
   return refused;
 }
 
-/// The trace id of a valid W3C `traceparent` header (https://www.w3.org/TR/trace-context/
-/// section 3.2), or empty: an invalid header is ignored, as the spec asks.
-std::string trace_id_of(const request& req) {
-  const auto header = req.header("traceparent");
-  if (header.size() < 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return {};
-  const auto trace_id = header.substr(3, 32);
-  const bool hex = trace_id.find_first_not_of("0123456789abcdef") == std::string::npos;
-  if (!hex || trace_id == std::string(32, '0')) return {};
-  return trace_id;
-}
-
 }  // namespace
-
-std::string cookie_value(const request& req, std::string_view name) {
-  for (const auto& [header, value] : req.headers) {
-    if (header != "cookie") continue;
-    std::string_view rest(value);
-    while (!rest.empty()) {
-      const auto end = std::min(rest.find(';'), rest.size());
-      auto pair = trim(rest.substr(0, end));
-      rest.remove_prefix(std::min(end + 1, rest.size()));
-      const auto equals = pair.find('=');
-      if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == name) {
-        return std::string(trim(pair.substr(equals + 1)));
-      }
-    }
-  }
-  return {};
-}
 
 checked_principal authenticate(const request& req, accounts::account_service& accounts) {
   const auto authorization = req.header("authorization");
@@ -59,8 +25,8 @@ checked_principal authenticate(const request& req, accounts::account_service& ac
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
       return tl::unexpected(unauthenticated("Authorization must be `Bearer <token>`"));
     }
-    auto who =
-        accounts.authenticate_token(trim(std::string_view(authorization).substr(scheme.size())));
+    auto who = accounts.authenticate_token(
+        trim_blanks(std::string_view(authorization).substr(scheme.size())));
     if (!who) {
       if (who.error().kind != accounts::error::code::unauthenticated) {
         return tl::unexpected(error_response_of(who.error()));

@@ -9,6 +9,7 @@
 
 #include "accounts/accounts.hpp"
 #include "actors/workspace_service.hpp"
+#include "http/request_fields.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 
@@ -42,9 +43,6 @@ actors::command_origin command_origin_of(const accounts::principal& who, const r
 /// The one mapping from domain errors to responses.
 response error_response_of(const accounts::error& failure);
 response error_response_of(const actors::command_error& failure);
-
-/// The value of cookie `name` in the request's Cookie header, or empty.
-std::string cookie_value(const request& req, std::string_view name);
 
 /// Routes of /api/auth/*, /api/me, /api/me/tokens, /api/me/secrets, /api/admin/users.
 void add_account_routes(router& routes, api_services& services);

@@ -1,0 +1,59 @@
+#include "http/request_fields.hpp"
+
+#include <algorithm>
+
+namespace berth::http {
+std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+namespace {
+
+bool is_lower_hex(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+bool all_zero(std::string_view text) {
+  return text.find_first_not_of('0') == std::string_view::npos;
+}
+
+}  // namespace
+
+// https://www.w3.org/TR/trace-context/ section 3.2: version "-" trace-id "-" parent-id "-"
+// flags. Version 00 is exactly 55 characters; later versions may append fields after a "-".
+std::string trace_id_of(const request& req) {
+  const std::string header = req.header("traceparent");
+  const std::string_view text(header);
+  if (text.size() < 55 || text[2] != '-' || text[35] != '-' || text[52] != '-') return {};
+  const auto version = text.substr(0, 2), trace_id = text.substr(3, 32),
+             parent_id = text.substr(36, 16), flags = text.substr(53, 2);
+  if (!is_lower_hex(version) || version == "ff") return {};
+  if (version == "00" && text.size() != 55) return {};
+  if (version != "00" && text.size() > 55 && text[55] != '-') return {};
+  if (!is_lower_hex(trace_id) || all_zero(trace_id)) return {};
+  if (!is_lower_hex(parent_id) || all_zero(parent_id) || !is_lower_hex(flags)) return {};
+  return std::string(trace_id);
+}
+
+std::string cookie_value(const request& req, std::string_view name) {
+  for (const auto& [header, value] : req.headers) {
+    if (header != "cookie") continue;
+    std::string_view rest(value);
+    while (!rest.empty()) {
+      const auto end = std::min(rest.find(';'), rest.size());
+      auto pair = trim_blanks(rest.substr(0, end));
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+      const auto equals = pair.find('=');
+      if (equals != std::string_view::npos && trim_blanks(pair.substr(0, equals)) == name) {
+        return std::string(trim_blanks(pair.substr(equals + 1)));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace berth::http

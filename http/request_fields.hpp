@@ -1,0 +1,22 @@
+#pragma once
+
+// Fields read from request headers; small and free of Beast, so the fuzzer can reach them.
+
+#include <string>
+#include <string_view>
+
+#include "http/server.hpp"
+
+namespace berth::http {
+
+/// `text` without leading and trailing spaces and tabs.
+std::string_view trim_blanks(std::string_view text);
+
+/// The value of cookie `name` in the request's Cookie headers, or empty.
+std::string cookie_value(const request& req, std::string_view name);
+
+/// The trace id of a valid W3C `traceparent` header, or empty: an invalid header is ignored,
+/// as the spec asks.
+std::string trace_id_of(const request& req);
+
+}  // namespace berth::http
