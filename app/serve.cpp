@@ -185,8 +185,13 @@ int run_serve(const config& cfg) {
   http::add_admin_routes(routes, services);
   http::add_workspace_routes(routes, services);
 
+  http::server::options http_options;
+  http_options.listen = cfg.listen;
+  // A workspace command holds its worker while Docker works (seconds): enough workers that a
+  // few slow starts never starve /healthz or the list.
+  http_options.worker_threads = 16;
   http::server server(
-      {cfg.listen}, [&routes](http::request req, auto respond) { respond(routes.dispatch(req)); });
+      http_options, [&routes](http::request req, auto respond) { respond(routes.dispatch(req)); });
   auto port = server.start();
   if (!port) {
     telemetry::log(level::error, "app.serve", "cannot listen",

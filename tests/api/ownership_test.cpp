@@ -76,3 +76,52 @@ TEST_F(api_test, accepts_bearer_tokens_and_refuses_bad_ones) {
 
 }  // namespace
 }  // namespace berth::testing
+
+namespace berth::testing {
+namespace {
+
+TEST_F(api_test, checks_roles_on_every_account_and_admin_route) {
+  const auto bob_id = user_id_of(*bob_);
+  const std::string limits =
+      R"({"global":{"max_workspaces":0,"max_running":0,"memory_bytes":0,"nano_cpus":0,"pids":0},"per_user":{}})";
+  // Statuses for a member, an auditor, an admin and anonymous callers.
+  struct role_case {
+    std::string method, path, body;
+    int member, auditor, admin, anonymous;
+  };
+  const std::vector<role_case> cases{
+      {"GET", "/api/me", "", 200, 200, 200, 401},
+      {"GET", "/api/me/tokens", "", 200, 200, 200, 401},
+      {"GET", "/api/me/secrets", "", 200, 200, 200, 401},
+      {"GET", "/api/templates", "", 200, 200, 200, 401},
+      {"GET", "/api/templates/default", "", 200, 200, 200, 401},
+      {"GET", "/api/admin/users", "", 403, 200, 200, 401},
+      {"PATCH", "/api/admin/users/" + bob_id, R"({"role":"member"})", 403, 403, 200, 401},
+      {"GET", "/api/admin/limits", "", 403, 200, 200, 401},
+      {"PUT", "/api/admin/limits", limits, 403, 403, 200, 401},
+      {"POST", "/api/templates", R"({"name":"t","image":"busybox"})", 403, 403, 201, 401},
+      {"DELETE", "/api/templates/default", "", 403, 403, 409, 401},
+      {"POST", "/api/admin/users",
+       R"({"username":"newbie","password":"long enough","role":"member"})", 403, 403, 201, 401},
+  };
+  for (const auto& route : cases) {
+    const std::vector<std::pair<api_client*, int>> callers{{alice_.get(), route.member},
+                                                           {audrey_.get(), route.auditor},
+                                                           {ada_.get(), route.admin},
+                                                           {anonymous_.get(), route.anonymous}};
+    const char* names[] = {"member", "auditor", "admin", "anonymous"};
+    for (std::size_t i = 0; i < callers.size(); ++i) {
+      const auto reply = callers[i].first->call(route.method, route.path, route.body);
+      EXPECT_EQ(reply.status, callers[i].second)
+          << route.method << " " << route.path << " as " << names[i] << ": " << reply.body;
+    }
+  }
+  EXPECT_EQ(anonymous_->call("POST", "/api/auth/login", R"({"username":"alice","password":"nope"})")
+                .status,
+            401);
+  EXPECT_EQ(alice_->call("POST", "/api/auth/logout").status, 204);
+  EXPECT_EQ(alice_->call("GET", "/api/workspaces").status, 401) << "the session was revoked";
+}
+
+}  // namespace
+}  // namespace berth::testing
