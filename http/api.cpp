@@ -57,6 +57,28 @@ std::optional<response> require_writer(const accounts::principal& who) {
   return error_response(403, "forbidden", "auditors have read-only access");
 }
 
+std::optional<response> require_reader(const accounts::principal& who) {
+  if (who.role == accounts::role::admin || who.role == accounts::role::auditor) {
+    return std::nullopt;
+  }
+  return error_response(403, "forbidden", "admins and auditors only");
+}
+
+route_handler signed_in(api_services& services, authenticated_handler on_caller) {
+  return [&services, on_caller = std::move(on_caller)](const request& req,
+                                                       const route_params& params) {
+    auto who = authenticate(req, services.accounts);
+    if (!who) return who.error();
+    return on_caller(req, params, *who);
+  };
+}
+
+response no_content() {
+  response out;
+  out.status = 204;
+  return out;
+}
+
 accounts::change_context change_context_of(const accounts::principal& who, const request& req) {
   return {who.user_id, req.remote_address, trace_id_of(req)};
 }

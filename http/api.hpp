@@ -36,6 +36,18 @@ std::optional<response> require_admin(const accounts::principal& who);
 /// 403 unless the caller may change things (not an auditor).
 std::optional<response> require_writer(const accounts::principal& who);
 
+/// 403 unless the caller may read everything (admins and auditors).
+std::optional<response> require_reader(const accounts::principal& who);
+
+/// A route handler for callers that authenticate.
+using authenticated_handler =
+    std::function<response(const request&, const route_params&, const accounts::principal&)>;
+/// Runs `on_caller` for an authenticated caller; 401 otherwise.
+route_handler signed_in(api_services& services, authenticated_handler on_caller);
+
+/// An empty 204 response.
+response no_content();
+
 /// Metadata for events caused by this request.
 accounts::change_context change_context_of(const accounts::principal& who, const request& req);
 actors::command_origin command_origin_of(const accounts::principal& who, const request& req);

@@ -20,32 +20,6 @@ constexpr std::size_t max_name_field = 256;
 /// Secret values are read up to the body limit, so one over 64 KiB gets the service's 413.
 constexpr std::size_t max_secret_field = 1024 * 1024;
 
-using authenticated_handler =
-    std::function<response(const request&, const route_params&, const principal&)>;
-
-/// Runs `handler` for an authenticated caller; 401 otherwise.
-route_handler signed_in(api_services& services, authenticated_handler handler) {
-  return [&services, handler = std::move(handler)](const request& req, const route_params& params) {
-    auto who = authenticate(req, services.accounts);
-    if (!who) return who.error();
-    return handler(req, params, *who);
-  };
-}
-
-/// 403 unless the caller may read everything (admins and auditors).
-std::optional<response> require_reader(const principal& who) {
-  if (who.role == accounts::role::admin || who.role == accounts::role::auditor) {
-    return std::nullopt;
-  }
-  return error_response(403, "forbidden", "admins and auditors only");
-}
-
-response no_content() {
-  response out;
-  out.status = 204;
-  return out;
-}
-
 json::object user_json(const accounts::user& who) {
   return {{"id", who.id},
           {"username", who.username},

@@ -17,25 +17,6 @@ constexpr std::size_t max_text_field = 1024;
 constexpr std::size_t max_env_value_field = 64 * 1024;
 constexpr std::int64_t max_quantity = std::int64_t{1} << 50;
 
-using authenticated_handler =
-    std::function<response(const request&, const route_params&, const principal&)>;
-
-/// Runs `handler` for an authenticated caller; 401 otherwise.
-route_handler signed_in(api_services& services, authenticated_handler handler) {
-  return [&services, handler = std::move(handler)](const request& req, const route_params& params) {
-    auto who = authenticate(req, services.accounts);
-    if (!who) return who.error();
-    return handler(req, params, *who);
-  };
-}
-
-std::optional<response> require_reader(const principal& who) {
-  if (who.role == accounts::role::admin || who.role == accounts::role::auditor) {
-    return std::nullopt;
-  }
-  return error_response(403, "forbidden", "admins and auditors only");
-}
-
 // Templates ---------------------------------------------------------------------------------
 
 json::object template_json(const accounts::workspace_template& spec) {

@@ -202,10 +202,7 @@ class workspace_routes {
         change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
           return workspaces_.remove(id, origin);
         });
-    if (done.status != 200) return done;
-    response gone;
-    gone.status = 204;
-    return gone;
+    return done.status == 200 ? no_content() : done;
   }
 
   response export_archive(const request& req, const route_params& params) {
