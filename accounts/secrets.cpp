@@ -25,7 +25,7 @@ result<std::optional<auth::secret_key>> account_service::impl::data_key(const st
   const auto& master = *opts.master_key;
   const auto read_wrapped = [&]() {
     return sql([&](pqxx::connection& c) -> std::optional<std::string> {
-      pqxx::read_transaction tx(c);
+      pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
       const auto rows = tx.exec_params(
           "SELECT encode(wrapped_key, 'hex') FROM auth_user_keys WHERE user_id = $1", user_id);
       if (rows.empty()) return std::nullopt;
@@ -106,7 +106,7 @@ result<void> account_service::delete_secret(const std::string& user_id, const st
 result<std::vector<std::string>> account_service::secret_names(const std::string& user_id) {
   if (auto state = impl_->existing_user(user_id); !state) return tl::unexpected(state.error());
   return impl_->sql([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     std::vector<std::string> names;
     for (const auto& row : tx.exec_params(
              "SELECT name FROM auth_user_secrets WHERE user_id = $1 ORDER BY name", user_id)) {
@@ -119,7 +119,7 @@ result<std::vector<std::string>> account_service::secret_names(const std::string
 result<std::vector<std::string>> account_service::secret_environment(const std::string& user_id) {
   auto& self = *impl_;
   auto stored = self.sql([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& row : tx.exec_params("SELECT name, encode(ciphertext, 'hex') FROM "
                                           "auth_user_secrets WHERE user_id = $1 ORDER BY name",

@@ -39,7 +39,7 @@ result<login_outcome> account_service::login(const std::string& username,
               "too many failed logins; try again in " + std::to_string(wait_s) + " s", wait_s});
   }
   auto found = self.sql([&](pqxx::connection& c) -> std::optional<stored_credentials> {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(
         "SELECT user_id, password_hash FROM auth_credentials WHERE username = $1", username);
     if (rows.empty()) return std::nullopt;
@@ -122,7 +122,7 @@ result<principal> account_service::authenticate_session(std::string_view jwt) {
     return fail(code::unauthenticated, "invalid session");
   }
   auto revoked = self.sql([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     return !tx.exec_params("SELECT 1 FROM auth_revoked_sessions WHERE jti = $1", claims->token_id)
                 .empty();
   });
@@ -145,7 +145,7 @@ result<principal> account_service::authenticate_token(std::string_view token_tex
   auto parsed = auth::parse_api_token(token_text);
   if (!parsed) return fail(code::unauthenticated, "malformed API token");
   auto stored = self.sql([&](pqxx::connection& c) -> std::optional<stored_token> {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(
         "SELECT user_id, secret_hash FROM auth_api_tokens WHERE token_id = $1", parsed->id);
     if (rows.empty()) return std::nullopt;

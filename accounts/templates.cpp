@@ -59,7 +59,7 @@ result<std::vector<workspace_template>> account_service::list_templates() {
   auto& self = *impl_;
   if (auto ready = self.ensure_default_template(); !ready) return tl::unexpected(ready.error());
   auto ids = self.sql([](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     std::vector<std::string> found;
     for (const auto& row : tx.exec("SELECT template_id FROM auth_template_ids"))
       found.emplace_back(row[0].c_str());

@@ -26,7 +26,7 @@ tl::unexpected<error> password_failure(const auth::error& failure) {
 
 result<std::vector<user_state>> account_service::impl::all_users() {
   auto ids = sql([](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     std::vector<std::string> found;
     for (const auto& row : tx.exec("SELECT user_id FROM auth_credentials ORDER BY username"))
       found.emplace_back(row[0].c_str());

@@ -62,7 +62,7 @@ result<std::vector<recorded_event>> event_store::read_stream(const std::string& 
                                                              std::int64_t from_version,
                                                              std::size_t limit) {
   return readers_->run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(std::string("SELECT ") + event_columns +
                                          " FROM es_events WHERE stream_id = $1 AND "
                                          "stream_version >= $2 ORDER BY stream_version LIMIT $3",
@@ -82,11 +82,12 @@ result<std::int64_t> event_store::fold_stream(
   const auto fetch = [this, &stream_id](std::int64_t version) {
     return read_stream(stream_id, version, page);
   };
-  // While the caller folds one page, the next is already being read on another connection.
-  auto next_page = std::async(std::launch::async, fetch, from_version);
+  // The first page is read here (most streams fit in it); while the caller folds a full page,
+  // the next is already being read on another connection.
+  std::future<result<std::vector<recorded_event>>> next_page;
   std::int64_t visited = 0;
-  for (;;) {
-    auto events = next_page.get();
+  for (bool first = true;; first = false) {
+    auto events = first ? fetch(from_version) : next_page.get();
     if (!events) return tl::unexpected(events.error());
     const bool last = events->size() < page;
     if (!last) next_page = std::async(std::launch::async, fetch, events->back().stream_version + 1);
@@ -99,7 +100,7 @@ result<std::int64_t> event_store::fold_stream(
 
 result<std::int64_t> event_store::stream_version(const std::string& stream_id) {
   return readers_->run([&](pqxx::connection& c) -> std::int64_t {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows =
         tx.exec_params("SELECT version FROM es_streams WHERE stream_id = $1", stream_id);
     return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
@@ -108,7 +109,7 @@ result<std::int64_t> event_store::stream_version(const std::string& stream_id) {
 
 result<feed_page> event_store::read_feed(feed_checkpoint after, std::size_t limit) {
   return readers_->run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     // One statement, one snapshot: below pg_snapshot_xmin no transaction can still add
     // rows, so this prefix of the feed never changes (REFERENCE.md "Feed").
     const auto rows =
@@ -146,7 +147,7 @@ result<void> event_store::save_snapshot(const snapshot& snap) {
 result<std::optional<snapshot>> event_store::load_snapshot(const std::string& stream_id,
                                                            int state_version) {
   return readers_->run([&](pqxx::connection& c) -> std::optional<snapshot> {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(
         "SELECT stream_version, state FROM es_snapshots WHERE stream_id = $1 AND "
         "state_version = $2",
@@ -169,7 +170,7 @@ result<double> event_store::ping() {
 
 result<std::vector<std::string>> event_store::stream_ids() {
   return readers_->run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     std::vector<std::string> ids;
     for (const auto& row : tx.exec("SELECT stream_id FROM es_streams ORDER BY stream_id")) {
       ids.emplace_back(row[0].c_str());
