@@ -11,7 +11,7 @@ workspace_outcome failure(command_error::kind code, std::string message) {
 
 }  // namespace
 
-caf::behavior blocking_worker(caf::event_based_actor*) {
+caf::behavior blocking_worker(caf::event_based_actor*, int) {
   return {
       [](const blocking_job& job) {
         job.run();

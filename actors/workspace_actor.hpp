@@ -25,7 +25,9 @@ caf::behavior workspace_directory(caf::event_based_actor* self,
                                   std::shared_ptr<workspace_context> context, caf::actor pool,
                                   std::chrono::minutes passivate_after);
 
-/// A pool worker: runs blocking_jobs one after another on its own thread.
-caf::behavior blocking_worker(caf::event_based_actor* self);
+/// A pool worker: runs blocking_jobs one after another on its own thread. `number` only
+/// names it: CAF 0.17 dereferences a null argument tuple when an actor takes no arguments,
+/// which UBSan reports.
+caf::behavior blocking_worker(caf::event_based_actor* self, int number);
 
 }  // namespace berth::actors

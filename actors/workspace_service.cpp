@@ -145,7 +145,9 @@ workspace_service::workspace_service(events::event_store& store, workspace_runti
   auto& system = impl_->system;
   impl_->pool = caf::actor_pool::make(
       system.dummy_execution_unit(), static_cast<std::size_t>(impl_->options.blocking_threads),
-      [&system] { return system.spawn<caf::detached>(blocking_worker); },
+      [&system, number = 0]() mutable {
+        return system.spawn<caf::detached>(blocking_worker, number++);
+      },
       caf::actor_pool::round_robin());
   impl_->directory = system.spawn(workspace_directory, impl_->context, impl_->pool,
                                   impl_->options.passivate_after);
