@@ -50,6 +50,17 @@ result<void> account_service::impl::ensure_default_template() {
     if (!appended && appended.error().code != events::error_code::concurrency_conflict) {
       return tl::unexpected(error_of(appended.error()));
     }
+  } else if (!opts.default_image.empty()) {
+    // The configured image wins: after `scripts/build-image` made a new one, new workspaces
+    // get it. Workspaces already created keep the image their WorkspaceCreated names.
+    auto current = load_template(id);
+    if (!current) return tl::unexpected(current.error());
+    if (current->exists && current->spec.image != opts.default_image) {
+      auto spec = current->spec;
+      spec.image = opts.default_image;
+      auto updated = execute(id, template_command::update{std::move(spec)}, change_context{});
+      if (!updated) return tl::unexpected(updated.error());
+    }
   }
   default_template_ready.store(true);
   return {};

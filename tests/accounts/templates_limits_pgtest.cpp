@@ -31,6 +31,21 @@ TEST_F(accounts_templates_pgtest, creates_the_default_template_on_first_use_once
   EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE stream_id = 'template-default'"), "1");
 }
 
+TEST_F(accounts_templates_pgtest, moves_the_default_template_to_a_newly_configured_image) {
+  ASSERT_EQ(accounts().get_template("default")->image, "berth-workspace:test");
+  auto rebuilt = service_options();
+  rebuilt.default_image = "berth-workspace:rebuilt";
+  account_service restarted(store(), rebuilt);
+  EXPECT_EQ(restarted.get_template("default")->image, "berth-workspace:rebuilt");
+  EXPECT_EQ(query("SELECT event_type FROM es_events WHERE stream_id = 'template-default' ORDER BY "
+                  "stream_version DESC LIMIT 1"),
+            "TemplateUpdated");
+  account_service again(store(), rebuilt);
+  ASSERT_TRUE(again.get_template("default"));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE stream_id = 'template-default'"), "2")
+      << "an unchanged image records nothing";
+}
+
 TEST_F(accounts_templates_pgtest, creates_gets_updates_and_deletes_a_template) {
   auto created = accounts().create_template(python(), admin_context());
   ASSERT_TRUE(created) << created.error().message;
