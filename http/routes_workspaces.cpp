@@ -163,45 +163,43 @@ class workspace_routes {
     if (!body) return body.error();
     auto name = required_string(*body, "name", 64);
     if (!name) return name.error();
-    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
-      return workspaces_.rename(id, *name, origin);
-    });
+    return change(
+        req, params,
+        [&](const std::string& id, const actors::command_origin& origin,
+            const actors::workspace_state&) { return workspaces_.rename(id, *name, origin); });
   }
 
   response set_star(const request& req, const route_params& params, bool starred) {
-    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
-      return workspaces_.set_star(id, starred, origin);
-    });
+    return change(
+        req, params,
+        [&](const std::string& id, const actors::command_origin& origin,
+            const actors::workspace_state&) { return workspaces_.set_star(id, starred, origin); });
   }
 
-  response start(const request& req, const route_params& params) {
+  /// start, stop, restart and ensure. All but stop may bring up a stopped container, so
+  /// they count against the owner's running quota.
+  response lifecycle(const request& req, const route_params& params, std::string_view action) {
     return change(req, params,
-                  [&](const std::string& id, const actors::command_origin& origin)
+                  [&](const std::string& id, const actors::command_origin& origin,
+                      const actors::workspace_state& current)
                       -> actors::command_result<actors::workspace_reply> {
-                    auto current = workspaces_.get(id);
-                    if (!current) return current;
-                    if (current->state.status != actors::workspace_status::running) {
-                      if (auto refused = running_quota_refusal(current->state.owner_id)) {
+                    if (action == "stop") return workspaces_.stop(id, origin);
+                    if (current.status != actors::workspace_status::running) {
+                      if (auto refused = running_quota_refusal(current.owner_id)) {
                         return tl::unexpected(*refused);
                       }
                     }
-                    return workspaces_.start(id, origin);
+                    if (action == "start") return workspaces_.start(id, origin);
+                    if (action == "restart") return workspaces_.restart(id, origin);
+                    return workspaces_.ensure(id, origin);
                   });
-  }
-
-  response lifecycle(const request& req, const route_params& params, std::string_view action) {
-    return change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
-      if (action == "stop") return workspaces_.stop(id, origin);
-      if (action == "restart") return workspaces_.restart(id, origin);
-      return workspaces_.ensure(id, origin);
-    });
   }
 
   response remove(const request& req, const route_params& params) {
     auto done =
-        change(req, params, [&](const std::string& id, const actors::command_origin& origin) {
-          return workspaces_.remove(id, origin);
-        });
+        change(req, params,
+               [&](const std::string& id, const actors::command_origin& origin,
+                   const actors::workspace_state&) { return workspaces_.remove(id, origin); });
     return done.status == 200 ? no_content() : done;
   }
 
@@ -257,7 +255,8 @@ class workspace_routes {
                                      " running workspaces, the most the quota allows"};
   }
 
-  /// Authenticates a writer, checks ownership, runs `command` and answers with the state
+  /// Authenticates a writer, checks ownership, runs `command` (given the state the ownership
+  /// check read, so it need not ask again) and answers with the state
   /// once the read models show the change.
   template <class Command>
   response change(const request& req, const route_params& params, Command&& command) {
@@ -267,7 +266,7 @@ class workspace_routes {
     const auto& id = params.at("id");
     auto current = owned(*who, id);
     if (!current) return current.error();
-    auto changed = command(id, command_origin_of(*who, req));
+    auto changed = command(id, command_origin_of(*who, req), current->state);
     if (!changed) return error_response_of(changed.error());
     workspaces_.wait_for_read_models(changed->global_position);
     return json_response(200, workspace_json(changed->state));
@@ -302,10 +301,7 @@ void add_workspace_routes(router& routes, api_services& services) {
              [handlers](const request& req, const route_params& p) {
                return handlers->set_star(req, p, false);
              });
-  routes.add(
-      "POST", "/api/workspaces/{id}/start",
-      [handlers](const request& req, const route_params& p) { return handlers->start(req, p); });
-  for (const auto* action : {"stop", "restart", "ensure"}) {
+  for (const auto* action : {"start", "stop", "restart", "ensure"}) {
     routes.add("POST", std::string("/api/workspaces/{id}/") + action,
                [handlers, action](const request& req, const route_params& p) {
                  return handlers->lifecycle(req, p, action);

@@ -158,6 +158,20 @@ TEST_F(api_test, enforces_quotas_on_workspaces_and_running_ones) {
   EXPECT_EQ(third.error_code(), "quota_exceeded");
   EXPECT_EQ(list_size(*alice_), 2u);
   create_workspace(*bob_, "bobs", false);  // others keep the global quota
+
+  // One running workspace at most: every route that would start a second one refuses.
+  auto one_running = json::parse(limits).as_object();
+  one_running["per_user"].as_object()[alice_id].as_object()["max_running"] = 1;
+  ASSERT_EQ(ada_->call("PUT", "/api/admin/limits", json::serialize(one_running)).status, 200);
+  ASSERT_EQ(alice_->call("POST", "/api/workspaces/" + text_of(first, "id") + "/start").status, 200);
+  const auto second =
+      text_of(alice_->call("GET", "/api/workspaces").json.at("workspaces").as_array()[1], "id");
+  for (const auto* action : {"start", "restart", "ensure"}) {
+    const auto refused = alice_->call("POST", "/api/workspaces/" + second + "/" + action);
+    EXPECT_EQ(refused.status, 409) << action << ": " << refused.body;
+    EXPECT_EQ(refused.error_code(), "quota_exceeded") << action;
+  }
+  EXPECT_EQ(text_of(alice_->call("GET", "/api/workspaces/" + second).json, "state"), "stopped");
 }
 
 TEST_F(api_test, rejects_malformed_and_oversized_bodies_without_changing_anything) {
