@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "http/websocket_session.hpp"
 #include "telemetry/log.hpp"
 
 namespace berth::http {
@@ -99,12 +100,17 @@ class chunk_queue {
 };
 
 /// One connection (after Beast's advanced server example): read a request, hand it to the
-/// worker pool, write the response on the connection's strand, repeat while keep-alive.
+/// worker pool, write the response on the connection's strand, repeat while keep-alive; or
+/// hand the socket to a WebSocket session when the handler accepts an upgrade.
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(tcp::socket socket, const server::options& opts, const handler& on_request,
-             net::thread_pool& workers)
-      : stream_(std::move(socket)), options_(opts), on_request_(on_request), workers_(workers) {}
+             net::thread_pool& workers, websocket_registry& websockets)
+      : stream_(std::move(socket)),
+        options_(opts),
+        on_request_(on_request),
+        workers_(workers),
+        websockets_(websockets) {}
 
   void start() {
     net::dispatch(stream_.get_executor(),
@@ -129,6 +135,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
  private:
   void do_read() {
+    upgrade_request_.reset();
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
@@ -167,6 +174,13 @@ class connection : public std::enable_shared_from_this<connection> {
     req.remote_address = stream_.socket().remote_endpoint(ignored).address().to_string();
     stream_.expires_never();  // the handler's own time is not the client's idle time
     const bool head = message.method() == beast::http::verb::head;
+    req.websocket_upgrade = beast::websocket::is_upgrade(message);
+    if (req.websocket_upgrade) {
+      // Kept for the handshake. A declined upgrade ends the connection: browsers open a
+      // WebSocket on a connection of its own and never reuse it for requests.
+      keep_alive_ = false;
+      upgrade_request_ = parser_->release();
+    }
     auto respond = [self = shared_from_this(), head](response res) {
       if (res.stream) return self->produce_stream(std::move(res), head);
       net::post(self->stream_.get_executor(),
@@ -306,6 +320,12 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   void do_write(response res) {
+    if (res.websocket) {
+      if (!upgrade_request_) {
+        return send_error(400, "bad_request", "WebSocket upgrade expected");
+      }
+      return do_upgrade(std::move(res.websocket));
+    }
     auto message = std::make_shared<beast::http::response<beast::http::string_body>>(
         static_cast<beast::http::status>(res.status), 11);
     message->set(beast::http::field::server, "berth");
@@ -320,6 +340,17 @@ class connection : public std::enable_shared_from_this<connection> {
         stream_, *message, [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
           self->on_write(ec, message->need_eof());
         });
+  }
+
+  /// The connection becomes a WebSocket: the socket moves to a session, and this object
+  /// ends once its last handler returns (a later `close` finds the socket gone).
+  void do_upgrade(std::shared_ptr<websocket_handlers> handlers) {
+    stream_.expires_never();  // the session keeps time with its own heartbeat
+    auto session = std::make_shared<websocket_session>(
+        stream_.release_socket(), std::move(*upgrade_request_), options_, std::move(handlers));
+    upgrade_request_.reset();
+    websockets_.add(session);
+    session->start();
   }
 
   void on_write(beast::error_code ec, bool close) {
@@ -348,6 +379,9 @@ class connection : public std::enable_shared_from_this<connection> {
   const server::options& options_;
   const handler& on_request_;
   net::thread_pool& workers_;
+  websocket_registry& websockets_;
+  /// The request being answered when it asks for a WebSocket upgrade (strand only).
+  std::optional<websocket_session::upgrade_request> upgrade_request_;
   bool keep_alive_ = true;
   std::shared_ptr<chunk_queue> streaming_;  ///< the streamed body being written (strand only)
   bool writing_chunk_ = false;              ///< a header or chunk write is pending (strand only)
@@ -375,8 +409,8 @@ struct server::impl {
         }
         if (!acceptor.is_open()) return;
       } else {
-        auto conn =
-            std::make_shared<connection>(std::move(socket), settings, handle_request, workers);
+        auto conn = std::make_shared<connection>(std::move(socket), settings, handle_request,
+                                                 workers, websockets);
         {
           std::lock_guard lock(connections_mutex);
           connections.erase(std::remove_if(connections.begin(), connections.end(),
@@ -399,11 +433,13 @@ struct server::impl {
       for (auto& weak : connections) {
         if (auto conn = weak.lock()) conn->close();
       }
+      websockets.shut_down();
     });
   }
 
   options settings;
   handler handle_request;
+  websocket_registry websockets;  ///< outlives the sessions the io_context may still hold
   net::io_context ioc;
   net::thread_pool workers;
   tcp::acceptor acceptor;

@@ -25,6 +25,36 @@ struct request {
   std::string header(const std::string& name) const;
   /// The path part of the target (before `?`).
   std::string path() const;
+  /// The request asks for a WebSocket upgrade (RFC 6455 section 4.1).
+  bool websocket_upgrade = false;
+};
+
+/// One accepted WebSocket connection as handlers see it; Beast stays in the server's files.
+/// Every method may be called from any thread.
+class websocket_channel {
+ public:
+  virtual ~websocket_channel() = default;
+  /// Queues a message (a binary frame when `binary`, else text) after those already queued;
+  /// false once the channel is closing or closed (the message is dropped).
+  virtual bool send(std::string message, bool binary) = 0;
+  /// Writes what is queued, then a close frame with `code` (RFC 6455 section 7.4) and
+  /// `reason`, and ends the connection; later calls do nothing.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+  /// Bytes queued by `send` and not yet written to the socket.
+  virtual std::size_t queued_bytes() const = 0;
+};
+
+/// How a handler accepts a WebSocket upgrade: set on the response (whose status is then
+/// ignored) to an upgrade request, after every check that must happen before the upgrade.
+/// The callbacks run on the connection's Asio strand, one at a time, and must not block.
+struct websocket_handlers {
+  /// The handshake completed; the channel stays valid as long as anyone holds it.
+  std::function<void(std::shared_ptr<websocket_channel> channel)> on_open;
+  /// Each complete message from the client, in order.
+  std::function<void(std::string_view message, bool binary)> on_message;
+  /// Called exactly once after on_open, when the connection ended for any reason (close
+  /// frame, error, heartbeat timeout, server shutdown). Not called if the handshake failed.
+  std::function<void()> on_close;
 };
 
 /// A complete response.
@@ -37,6 +67,9 @@ struct response {
   /// the worker thread and calls `write` per chunk; `write` blocks until the chunk is on its
   /// way and returns false once the client is gone (then stop). Never buffers the whole body.
   std::function<void(const std::function<bool(std::string_view)>& write)> stream;
+  /// When set on the response to a request with `websocket_upgrade`, the server completes the
+  /// upgrade and the connection becomes this WebSocket.
+  std::shared_ptr<websocket_handlers> websocket;
 };
 
 /// Handles one request on a worker thread (it may block) and calls `respond` exactly once.
@@ -52,6 +85,14 @@ class server {
     std::size_t body_limit = 1024 * 1024;   ///< larger request bodies get 413
     std::size_t header_limit = 16 * 1024;   ///< larger request headers get 431
     int idle_timeout_seconds = 60;          ///< a keep-alive connection idle this long closes
+    /// A WebSocket message above this closes the connection with 1009 (message too big).
+    std::size_t websocket_message_limit = 1024 * 1024;
+    /// A WebSocket that received nothing for half this long is pinged; one that stays silent
+    /// for the other half is closed, so a half-open socket is noticed (heartbeat every 15 s).
+    int websocket_idle_timeout_seconds = 30;
+    /// A client that lets more than this many bytes queue up unread is closed (1008): flow
+    /// control keeps a well-behaved client far below it.
+    std::size_t websocket_queue_limit = 16 * 1024 * 1024;
   };
 
   server(options opts, handler on_request);
