@@ -342,4 +342,12 @@ void workspace_service::set_read_model_waiter(std::function<void(std::int64_t)> 
   impl_->read_model_waiter = std::move(waiter);
 }
 
+caf::actor_system& workspace_service::actor_system() {
+  return impl_->system;
+}
+
+const caf::actor& workspace_service::blocking_pool() const {
+  return impl_->pool;
+}
+
 }  // namespace berth::actors

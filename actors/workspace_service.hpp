@@ -17,6 +17,10 @@
 
 #include "actors/workspace_aggregate.hpp"
 
+namespace caf {
+class actor_system;
+class actor;
+}  // namespace caf
 namespace berth::events {
 class event_store;
 }
@@ -138,6 +142,11 @@ class workspace_service {
   void wait_for_read_models(std::int64_t global_position);
   /// Sets how read-model progress is awaited (serve wires the workspace projection in).
   void set_read_model_waiter(std::function<void(std::int64_t)> waiter);
+
+  /// The actor system and the pool for blocking work, shared with the session runtime
+  /// (for actors/*.cpp; callers include CAF themselves).
+  caf::actor_system& actor_system();
+  const caf::actor& blocking_pool() const;
 
  private:
   struct impl;

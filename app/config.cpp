@@ -77,6 +77,22 @@ const std::vector<config_key>& config_keys() {
       {"--idle-sweep-seconds", "BERTH_IDLE_SWEEP_SECONDS",
        "seconds between checks for idle workspaces to stop (default 30)",
        &config::idle_sweep_seconds},
+      {"--session-grace", "BERTH_SESSION_GRACE",
+       "how long a terminal session with no client attached lives while the server runs: "
+       "600, 90s, 10m, 1h (default 10m)",
+       &config::session_grace},
+      {"--session-record-input", "BERTH_SESSION_RECORD_INPUT",
+       "record typed input in session streams: true or false (default true)",
+       &config::session_record_input},
+      {"--session-replay-limit", "BERTH_SESSION_REPLAY_LIMIT",
+       "bytes of output a reconnecting client may replay; from further back it gets a screen "
+       "snapshot (default 8388608)",
+       &config::session_replay_limit},
+      {"--max-sessions-per-workspace", "BERTH_MAX_SESSIONS_PER_WORKSPACE",
+       "open terminal sessions allowed per workspace (default 16)",
+       &config::max_sessions_per_workspace},
+      {"--max-sessions-per-user", "BERTH_MAX_SESSIONS_PER_USER",
+       "open terminal sessions allowed per user (default 64)", &config::max_sessions_per_user},
   };
   return keys;
 }
@@ -159,6 +175,20 @@ std::string config_help() {
     out << "  " << key.flag << " VALUE, " << key.environment << "\n      " << key.help << "\n";
   }
   return out.str();
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && digits < 12 && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0) return std::nullopt;
+  const auto number = std::stoll(std::string(text.substr(0, digits)));
+  const auto unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(number);
+  if (unit.empty() || unit == "s") return std::chrono::seconds(number);
+  if (unit == "m") return std::chrono::minutes(number);
+  if (unit == "h") return std::chrono::hours(number);
+  return std::nullopt;
 }
 
 }  // namespace berth::app

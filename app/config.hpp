@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -23,7 +26,20 @@ struct config {
   std::string instance;
   /// Seconds between checks for idle workspaces to stop.
   std::string idle_sweep_seconds = "30";
+  /// How long a terminal session with no client attached lives: `600`, `90s`, `10m`, `1h`.
+  std::string session_grace = "10m";
+  /// Whether typed input is recorded in session streams (`true`/`false`).
+  std::string session_record_input = "true";
+  /// Bytes of output a reconnecting client may ask to replay; from further back it gets a
+  /// screen snapshot.
+  std::string session_replay_limit = "8388608";
+  /// Open sessions allowed per workspace and per user.
+  std::string max_sessions_per_workspace = "16";
+  std::string max_sessions_per_user = "64";
 };
+
+/// A duration like `600` (seconds), `250ms`, `90s`, `10m` or `1h`; nothing when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// One configuration key as `berth --help` lists it.
 struct config_key {

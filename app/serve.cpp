@@ -1,8 +1,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "accounts/accounts.hpp"
 #include "accounts/server_secret.hpp"
+#include "actors/session_service.hpp"
 #include "actors/workspace_service.hpp"
 #include "app/commands.hpp"
 #include "app/master_key.hpp"
@@ -100,6 +103,41 @@ int run_migrate(const config& cfg) {
   return apply_migrations(cfg) ? exit_ok : exit_failure;
 }
 
+/// Session settings from configuration, or what is wrong with them.
+tl::expected<actors::session_options, std::string> session_options_of(
+    const config& cfg, accounts::account_service& accounts) {
+  actors::session_options options;
+  options.database_url = cfg.database_url;
+  const auto grace = parse_duration(cfg.session_grace);
+  if (!grace) {
+    return tl::unexpected(std::string("--session-grace needs a duration such as 600, 90s or 10m"));
+  }
+  options.grace = *grace;
+  if (cfg.session_record_input != "true" && cfg.session_record_input != "false") {
+    return tl::unexpected(std::string("--session-record-input is true or false"));
+  }
+  options.record_input = cfg.session_record_input == "true";
+  try {
+    options.replay_limit = std::stoll(cfg.session_replay_limit);
+    options.max_per_workspace = std::stoi(cfg.max_sessions_per_workspace);
+    options.max_per_user = std::stoi(cfg.max_sessions_per_user);
+  } catch (const std::exception&) {
+    return tl::unexpected(
+        std::string("--session-replay-limit and --max-sessions-per-* need numbers"));
+  }
+  if (options.replay_limit < 0 || options.max_per_workspace < 1 || options.max_per_user < 1) {
+    return tl::unexpected(std::string("session limits must be positive"));
+  }
+  options.environment = [&accounts](const std::string& user_id) {
+    std::vector<std::string> environment;
+    if (auto secrets = accounts.secret_environment(user_id)) environment = std::move(*secrets);
+    return environment;
+  };
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) == 0) options.node = name;
+  return options;
+}
+
 int run_serve(const config& cfg) {
   if (!require_database_url(cfg)) return exit_usage;
   std::error_code ec;
@@ -175,15 +213,31 @@ int run_serve(const config& cfg) {
     return exit_failure;
   }
 
+  auto session_settings = session_options_of(cfg, accounts);
+  if (!session_settings) {
+    std::cerr << "berth: " << session_settings.error() << "\n";
+    return exit_usage;
+  }
+  actors::session_service sessions(store, workspaces, std::move(*session_settings));
+  if (auto recovered = sessions.recover()) {
+    telemetry::log(level::info, "app.serve", "terminal sessions recovering",
+                   {{"sessions", static_cast<std::int64_t>(*recovered)}});
+  } else {
+    telemetry::log(level::error, "app.serve", "cannot list open terminal sessions",
+                   {{"error", std::string_view(recovered.error().message)}});
+    return exit_failure;
+  }
+
   http::router routes;
   routes.add("GET", "/healthz",
              [&store, &runners](const http::request&, const http::route_params&) {
                return health_of(store, runners);
              });
-  http::api_services services{accounts, &workspaces};
+  http::api_services services{accounts, &workspaces, &sessions};
   http::add_account_routes(routes, services);
   http::add_admin_routes(routes, services);
   http::add_workspace_routes(routes, services);
+  http::add_session_routes(routes, services);
 
   http::server::options http_options;
   http_options.listen = cfg.listen;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "events/uuid.hpp"
 #include "http/request_fields.hpp"
 
 namespace berth::http {
@@ -133,6 +134,23 @@ response error_response_of(const actors::command_error& failure) {
       break;
   }
   return error_response(500, "internal", failure.message);
+}
+
+checked<actors::workspace_reply> owned_workspace(actors::workspace_service& workspaces,
+                                                 const accounts::principal& who,
+                                                 const std::string& id) {
+  // Only ids Berth could have made reach an actor: no actor is spawned for garbage.
+  if (!events::is_uuid(id))
+    return tl::unexpected(error_response(404, "not_found", "no such workspace"));
+  auto current = workspaces.get(id);
+  if (!current) return tl::unexpected(error_response_of(current.error()));
+  if (current->state.status == actors::workspace_status::deleted) {
+    return tl::unexpected(error_response(404, "not_found", "no such workspace"));
+  }
+  if (who.role == accounts::role::member && current->state.owner_id != who.user_id) {
+    return tl::unexpected(error_response(403, "forbidden", "not your workspace"));
+  }
+  return std::move(*current);
 }
 
 }  // namespace berth::http

@@ -8,7 +8,9 @@
 #include <tl/expected.hpp>
 
 #include "accounts/accounts.hpp"
+#include "actors/session_service.hpp"
 #include "actors/workspace_service.hpp"
+#include "http/json_body.hpp"
 #include "http/request_fields.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -22,6 +24,7 @@ inline constexpr std::string_view session_cookie_name = "berth_session";
 struct api_services {
   accounts::account_service& accounts;
   actors::workspace_service* workspaces = nullptr;  ///< null in tests of other routes
+  actors::session_service* sessions = nullptr;      ///< null in tests of other routes
   bool secure_cookies = false;                      ///< adds `Secure` to the cookie (behind HTTPS)
 };
 
@@ -45,6 +48,12 @@ using authenticated_handler =
 /// Runs `on_caller` for an authenticated caller; 401 otherwise.
 route_handler signed_in(api_services& services, authenticated_handler on_caller);
 
+/// The workspace if the caller may see it: 404 when unknown or deleted, 403 when a member's
+/// but not the caller's.
+checked<actors::workspace_reply> owned_workspace(actors::workspace_service& workspaces,
+                                                 const accounts::principal& who,
+                                                 const std::string& id);
+
 /// An empty 204 response.
 response no_content();
 
@@ -62,5 +71,7 @@ void add_account_routes(router& routes, api_services& services);
 void add_admin_routes(router& routes, api_services& services);
 /// Routes of /api/workspaces...
 void add_workspace_routes(router& routes, api_services& services);
+/// Routes of /api/workspaces/{id}/sessions... including the terminal WebSocket.
+void add_session_routes(router& routes, api_services& services);
 
 }  // namespace berth::http

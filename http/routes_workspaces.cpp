@@ -225,20 +225,8 @@ class workspace_routes {
   }
 
  private:
-  /// The workspace if the caller may see it: 404 when unknown, 403 when someone else's.
   checked<actors::workspace_reply> owned(const accounts::principal& who, const std::string& id) {
-    // Only ids Berth could have made reach an actor: no actor is spawned for garbage.
-    if (!events::is_uuid(id))
-      return tl::unexpected(error_response(404, "not_found", "no such workspace"));
-    auto current = workspaces_.get(id);
-    if (!current) return tl::unexpected(error_response_of(current.error()));
-    if (current->state.status == actors::workspace_status::deleted) {
-      return tl::unexpected(error_response(404, "not_found", "no such workspace"));
-    }
-    if (who.role == role::member && current->state.owner_id != who.user_id) {
-      return tl::unexpected(error_response(403, "forbidden", "not your workspace"));
-    }
-    return std::move(*current);
+    return owned_workspace(workspaces_, who, id);
   }
 
   std::optional<actors::command_error> running_quota_refusal(const std::string& owner_id) {

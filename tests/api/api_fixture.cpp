@@ -33,10 +33,9 @@ void api_test::SetUp() {
       ASSERT_TRUE(accounts.create_user(name, std::string(name) + "-password", role, {}));
     }
   }
-  // Idle workspaces are looked for every second, so the idle test does not wait long.
   server_ = std::make_unique<berth_server>(
       url(), ::testing::TempDir() + "berth-api-" + std::to_string(::getpid()),
-      std::map<std::string, std::string>{{"BERTH_IDLE_SWEEP_SECONDS", "1"}});
+      server_environment());
   ASSERT_TRUE(server_->start());
   alice_ = std::make_unique<api_client>(*server_);
   bob_ = std::make_unique<api_client>(*server_);
@@ -47,6 +46,11 @@ void api_test::SetUp() {
   ASSERT_TRUE(bob_->login("bob", "bob-password"));
   ASSERT_TRUE(audrey_->login("audrey", "audrey-password"));
   ASSERT_TRUE(ada_->login("ada", "ada-password"));
+}
+
+std::map<std::string, std::string> api_test::server_environment() const {
+  // Idle workspaces are looked for every second, so the idle test does not wait long.
+  return {{"BERTH_IDLE_SWEEP_SECONDS", "1"}};
 }
 
 void api_test::TearDown() {
@@ -64,7 +68,7 @@ boost::json::object api_test::create_workspace(api_client& owner, const std::str
   const auto reply =
       owner.call("POST", "/api/workspaces",
                  boost::json::serialize(boost::json::object{{"name", name}, {"start", start}}));
-  EXPECT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(reply.status, 201) << reply.body << (reply.status == 0 ? server_->output() : "");
   return reply.json.is_object() ? reply.json.as_object() : boost::json::object{};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,8 @@ class api_test : public pg_test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  /// Environment of the server beyond the database and instance (fixtures add settings).
+  virtual std::map<std::string, std::string> server_environment() const;
 
   /// Creates a workspace as `owner`; `start` false keeps Docker out of it.
   boost::json::object create_workspace(api_client& owner, const std::string& name, bool start);

@@ -40,19 +40,23 @@ child_process::child_process(const std::vector<std::string>& argv,
     arg_pointers.push_back(text.data());
   arg_pointers.push_back(nullptr);
 
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return;
+  // stderr goes to a file, not a pipe: a chatty child (debug logs) never blocks on a pipe
+  // nobody reads while the test is busy elsewhere.
+  char path[] = "/tmp/berth-child-XXXXXX";
+  const int log_fd = mkostemp(path, O_CLOEXEC);
+  if (log_fd < 0) return;
+  log_path_ = path;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   if (posix_spawn(&pid_, arg_pointers[0], &actions, nullptr, arg_pointers.data(),
                   env_pointers.data()) != 0) {
     pid_ = -1;
   }
   posix_spawn_file_actions_destroy(&actions);
-  close(pipe_fds[1]);
-  stderr_fd_ = pipe_fds[0];
+  close(log_fd);
+  stderr_fd_ = open(path, O_RDONLY | O_CLOEXEC);
 }
 
 child_process::~child_process() {
@@ -61,6 +65,18 @@ child_process::~child_process() {
     wait(std::chrono::seconds(5));
   }
   if (stderr_fd_ >= 0) close(stderr_fd_);
+  if (!log_path_.empty()) unlink(log_path_.c_str());
+}
+
+bool child_process::read_available() {
+  bool got = false;
+  char buffer[65536];
+  for (;;) {
+    const auto n = stderr_fd_ >= 0 ? read(stderr_fd_, buffer, sizeof buffer) : 0;
+    if (n <= 0) return got;
+    output_.append(buffer, static_cast<std::size_t>(n));
+    got = true;
+  }
 }
 
 std::optional<std::string> child_process::wait_for_line(const std::string& needle,
@@ -73,27 +89,13 @@ std::optional<std::string> child_process::wait_for_line(const std::string& needl
       scanned_ = line_end + 1;
       if (line.find(needle) != std::string::npos) return line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || stderr_fd_ < 0) return std::nullopt;
-    pollfd fd{stderr_fd_, POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-    char buffer[4096];
-    const auto n = read(stderr_fd_, buffer, sizeof buffer);
-    if (n <= 0) return std::nullopt;
-    output_.append(buffer, static_cast<std::size_t>(n));
+    if (std::chrono::steady_clock::now() >= deadline || stderr_fd_ < 0) return std::nullopt;
+    if (!read_available()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
 void child_process::drain_output() {
-  // The child is gone; what it wrote is still in the pipe unless a grandchild holds it open.
-  char buffer[4096];
-  pollfd fd{stderr_fd_, POLLIN, 0};
-  while (stderr_fd_ >= 0 && poll(&fd, 1, 100) > 0) {
-    const auto n = read(stderr_fd_, buffer, sizeof buffer);
-    if (n <= 0) break;
-    output_.append(buffer, static_cast<std::size_t>(n));
-  }
+  read_available();
 }
 
 void child_process::signal(int signal) {
@@ -111,15 +113,7 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
       drain_output();
       return exit_code_;
     }
-    // Drain stderr so a chatty child never blocks on a full pipe.
-    pollfd fd{stderr_fd_, POLLIN, 0};
-    if (stderr_fd_ >= 0 && poll(&fd, 1, 10) > 0) {
-      char buffer[4096];
-      const auto n = read(stderr_fd_, buffer, sizeof buffer);
-      if (n > 0) output_.append(buffer, static_cast<std::size_t>(n));
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;
 }
@@ -131,7 +125,7 @@ std::optional<http_reply> http_exchange(int port, const std::string& raw) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{10, 0};
+  timeval timeout{30, 0};  // a container start on a loaded machine can take seconds
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     close(fd);

@@ -8,7 +8,8 @@
 
 namespace berth::testing {
 
-/// A child process with its stderr captured (for starting a real `berth serve`).
+/// A child process with its stderr captured in a temporary file (for starting a real
+/// `berth serve`).
 class child_process {
  public:
   /// Starts `argv` with the current environment plus `environment` overrides.
@@ -18,7 +19,8 @@ class child_process {
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
 
-  /// Reads stderr until a line containing `needle` arrives; returns that line.
+  /// Reads stderr until a line containing `needle` arrives (looking on from the line after
+  /// the last one found); returns that line.
   std::optional<std::string> wait_for_line(const std::string& needle,
                                            std::chrono::milliseconds timeout);
   /// Sends `signal` to the child.
@@ -31,9 +33,12 @@ class child_process {
 
  private:
   void drain_output();
+  /// Appends what the child wrote since the last read; true when there was something.
+  bool read_available();
 
   int pid_ = -1;
   int stderr_fd_ = -1;
+  std::string log_path_;
   std::string output_;
   std::size_t scanned_ = 0;
   std::optional<int> exit_code_;

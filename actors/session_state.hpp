@@ -1,0 +1,78 @@
+#pragma once
+
+// A terminal session as its `session-<id>` stream tells it (docs/events.md), and the pure
+// functions that build its events and fold them. No CAF, no I/O.
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "events/event.hpp"
+
+namespace berth::actors {
+
+/// Where one OutputRecorded event's bytes sit in the output, to find the event holding an offset.
+struct output_chunk {
+  std::int64_t offset = 0;   ///< absolute offset of the first byte
+  std::int64_t end = 0;      ///< offset after the last byte
+  std::int64_t version = 0;  ///< stream version of the event
+};
+
+/// How a session ended.
+struct session_close {
+  std::string
+      reason;  ///< `exited`, `closed_by_user`, `grace_expired`, `workspace_stopped`, `shell_lost`
+  std::optional<int> exit_status;  ///< exit code, or the signal number when `signaled`
+  bool signaled = false;
+};
+
+/// Everything the session's events say.
+struct session_state {
+  std::string id, workspace_id, user_id, keeper_session;
+  int cols = 80, rows = 24;
+  std::int64_t opened_ms = 0;
+  std::int64_t version = 0;      ///< stream version of the last event folded
+  std::int64_t output_end = 0;   ///< bytes of output recorded
+  std::int64_t input_bytes = 0;  ///< bytes of input recorded
+  std::vector<output_chunk> output_index;
+  std::set<std::string> attached_clients;  ///< client ids attached and not detached
+  std::int64_t unattended_since_ms = 0;    ///< when the last client left (or the open)
+  std::int64_t last_event_ms = 0;          ///< when the newest event was recorded
+  std::optional<session_close> closed;
+
+  bool exists() const { return version > 0; }
+};
+
+/// Folds one recorded event of the session's stream into the state.
+void evolve(session_state& state, const events::recorded_event& event);
+
+/// Metadata of a session's events: who caused them, from where, in which trace.
+struct session_origin {
+  std::string actor_id = "system";
+  std::string remote_address;
+  std::string trace_id;
+  std::string node;
+};
+
+/// The events, as appended (ids fresh, metadata from `origin`).
+events::new_event session_opened_event(const session_state& opened, const session_origin& origin);
+events::new_event output_recorded_event(std::int64_t offset, std::string bytes,
+                                        const session_origin& origin);
+events::new_event input_recorded_event(std::string bytes, const session_origin& origin);
+events::new_event session_resized_event(int cols, int rows, const session_origin& origin);
+events::new_event client_attached_event(const std::string& client_id, const std::string& user_id,
+                                        const session_origin& origin);
+events::new_event client_detached_event(const std::string& client_id, const std::string& user_id,
+                                        const session_origin& origin);
+events::new_event session_closed_event(const session_close& how, const session_origin& origin);
+
+/// The stream of a session.
+std::string session_stream(const std::string& session_id);
+
+/// The index of the chunk holding `offset` (the first chunk ending after it), or the size of
+/// the index when the offset is at or past the end.
+std::size_t chunk_holding(const std::vector<output_chunk>& index, std::int64_t offset);
+
+}  // namespace berth::actors

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+
+#include "tests/api/api_fixture.hpp"
+#include "tests/api/terminal_client.hpp"
+
+namespace berth::testing {
+
+/// The API fixture with a short session grace (4 s) and a small replay limit (16 KiB), so
+/// grace expiry and snapshot resumes happen within a test.
+class session_test : public api_test {
+ protected:
+  std::map<std::string, std::string> server_environment() const override;
+
+  /// A bearer token of `username` (password `<name>-password`).
+  std::string token_of(const std::string& username);
+  /// Creates a running workspace of alice's and opens a session in it; {workspace, session}.
+  std::pair<std::string, std::string> open_session(int cols = 80, int rows = 24);
+  /// Connects alice's terminal, failing the test when refused.
+  terminal_client attach(const std::string& workspace_id, const std::string& session_id,
+                         std::optional<std::int64_t> from = std::nullopt);
+  /// The session as GET .../sessions/{sid} shows it.
+  boost::json::value session_of(const std::string& workspace_id, const std::string& session_id);
+
+  std::string alice_token_;
+};
+
+}  // namespace berth::testing
