@@ -3,42 +3,31 @@
 // so the numbers include HTTP, authentication, actors, the event store and read models; Docker
 // is left out (workspaces are created with `"start": false`).
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
 #include <atomic>
 #include <chrono>
-
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
 #include "accounts/accounts.hpp"
 #include "actors/workspace_service.hpp"
+#include "app/bench_server.hpp"
 #include "app/bench_stats.hpp"
 #include "app/commands.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "events/scratch_database.hpp"
 
-extern char** environ;
-
 namespace berth::app {
 namespace {
 
 namespace beast = boost::beast;
-namespace net = boost::asio;
 namespace json = boost::json;
 using clock_type = std::chrono::steady_clock;
 
@@ -47,93 +36,6 @@ struct bench_options {
   int users = 100;
   int workspaces = 10'000;
   double seconds = 5;  ///< per measured route
-};
-
-/// A keep-alive HTTP/1.1 client holding one user's session cookie.
-class bench_client {
- public:
-  explicit bench_client(int port) : port_(port) { connect(); }
-
-  std::pair<int, std::string> call(beast::http::verb verb, const std::string& target,
-                                   const std::string& body = {}) {
-    beast::http::request<beast::http::string_body> request{verb, target, 11};
-    request.set(beast::http::field::host, "127.0.0.1");
-    if (!cookie_.empty()) request.set(beast::http::field::cookie, cookie_);
-    if (!body.empty()) request.set(beast::http::field::content_type, "application/json");
-    request.body() = body;
-    request.prepare_payload();
-    beast::http::write(stream_, request);
-    beast::http::response<beast::http::string_body> response;
-    beast::http::read(stream_, buffer_, response);
-    if (verb == beast::http::verb::post && target == "/api/auth/login") {
-      const auto cookie = std::string(response[beast::http::field::set_cookie]);
-      cookie_ = cookie.substr(0, cookie.find(';'));
-    }
-    if (response.need_eof()) connect();
-    return {response.result_int(), response.body()};
-  }
-
- private:
-  void connect() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
-    stream_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                                           static_cast<unsigned short>(port_)));
-  }
-
-  int port_;
-  net::io_context context_;
-  beast::tcp_stream stream_{context_};
-  beast::flat_buffer buffer_;
-  std::string cookie_;
-};
-
-/// A `berth serve` child on the scratch database; its log goes to a file in the data folder.
-class server_process {
- public:
-  server_process(const std::string& database_url, const std::string& data_dir) {
-    const auto log_path = data_dir + "/serve.log";
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
-    std::vector<std::string> argv_text{self,          "serve",      "--listen",
-                                       "127.0.0.1:0", "--data-dir", data_dir};
-    std::vector<char*> argv;
-    for (auto& arg : argv_text)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    setenv("BERTH_DATABASE_URL", database_url.c_str(), 1);
-    setenv("BERTH_INSTANCE", ("bench-" + std::to_string(getpid())).c_str(), 1);
-    setenv("BERTH_LOG_LEVEL", "info", 1);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, self.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    // The server logs `"msg":"serving"` with its port once it listens.
-    for (int waited = 0; pid_ > 0 && port_ == 0 && waited < 600; ++waited) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::ifstream log(log_path);
-      std::string line;
-      while (std::getline(log, line)) {
-        const auto at = line.find("\"port\":");
-        if (line.find("\"msg\":\"serving\"") != std::string::npos && at != std::string::npos) {
-          port_ = std::atoi(line.c_str() + at + 7);
-        }
-      }
-    }
-  }
-  ~server_process() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
 };
 
 /// Latencies of one route, merged from every client.
@@ -275,16 +177,20 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
   std::vector<std::string> ids;
   json::object routes;
   {
-    server_process server(database->url(), data_dir.string());
+    bench_server server({.data_dir = data_dir.string(),
+                         .log_path = (data_dir / "serve.log").string(),
+                         .environment = {{"BERTH_DATABASE_URL", database->url()},
+                                         {"BERTH_INSTANCE", "bench-" + std::to_string(getpid())},
+                                         {"BERTH_LOG_LEVEL", "info"}}});
     if (server.port() == 0) {
       std::cerr << "berth bench api: the server did not start; see " << (data_dir / "serve.log")
                 << "\n";
       return exit_failure;
     }
     // One client per user (clients take users round-robin), each logged in.
-    std::vector<std::unique_ptr<bench_client>> users;
+    std::vector<std::unique_ptr<bench_http_client>> users;
     for (int u = 0; u < options.users; ++u) {
-      users.push_back(std::make_unique<bench_client>(server.port()));
+      users.push_back(std::make_unique<bench_http_client>(server.port()));
       users.back()->call(beast::http::verb::post, "/api/auth/login",
                          json::serialize(json::object{{"username", "bench" + std::to_string(u)},
                                                       {"password", "bench-password"}}));
@@ -334,25 +240,25 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
           [&] { return clock_type::now() >= until; });
       routes[route] = samples.summary();
     };
-    measure("GET /api/workspaces", [](bench_client& user, const std::string&, std::int64_t) {
+    measure("GET /api/workspaces", [](bench_http_client& user, const std::string&, std::int64_t) {
       return user.call(beast::http::verb::get, "/api/workspaces").first;
     });
     measure("PATCH /api/workspaces/{id}",
-            [](bench_client& user, const std::string& id, std::int64_t i) {
+            [](bench_http_client& user, const std::string& id, std::int64_t i) {
               return user
                   .call(beast::http::verb::patch, "/api/workspaces/" + id,
                         R"({"name":"renamed )" + std::to_string(i) + R"("})")
                   .first;
             });
     measure("PUT /api/workspaces/{id}/star",
-            [](bench_client& user, const std::string& id, std::int64_t i) {
+            [](bench_http_client& user, const std::string& id, std::int64_t i) {
               return user
                   .call(i % 2 ? beast::http::verb::delete_ : beast::http::verb::put,
                         "/api/workspaces/" + id + "/star")
                   .first;
             });
     measure("GET /api/workspaces/{id}",
-            [](bench_client& user, const std::string& id, std::int64_t) {
+            [](bench_http_client& user, const std::string& id, std::int64_t) {
               return user.call(beast::http::verb::get, "/api/workspaces/" + id).first;
             });
     for (auto& mine : ids_by_user)

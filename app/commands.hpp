@@ -18,6 +18,8 @@ int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& a
 
 /// `berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]`.
 int run_bench_api(const config& cfg, const std::vector<std::string>& args);
+/// `berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]`.
+int run_bench_sessions(const config& cfg, const std::vector<std::string>& args);
 
 /// `berth admin create-user --username NAME --role ROLE` (password on stdin) | `berth admin
 /// bootstrap --password-file PATH` (the first admin, when there is none).

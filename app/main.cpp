@@ -29,6 +29,13 @@ Usage:
                                time to rebuild every workspace actor with and without snapshots
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
+  berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]
+                               terminal sessions end to end on a `berth serve` child with Docker:
+                               echo latency and output throughput through a session WebSocket
+                               against a raw docker exec, N concurrent sessions (p99, server RSS
+                               per session) and the time until N sessions answer again after a
+                               kill -9 and restart (default 200 samples, 200 concurrent, 100
+                               recovered, 20 MiB; image BERTH_WORKSPACE_IMAGE)
   berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
                                echo latency and output throughput through keeper attach against
                                a raw docker exec, in one workspace container (image defaults to
@@ -72,11 +79,12 @@ int main(int argc, char** argv) {
   if (command == "admin") return run_admin(cfg, rest);
   if (command == "bench") {
     if (rest.empty()) {
-      std::cerr << "berth bench: name a benchmark (api, eventstore, terminal-path)\n";
+      std::cerr << "berth bench: name a benchmark (api, eventstore, sessions, terminal-path)\n";
       return exit_usage;
     }
     if (rest[0] == "api") return run_bench_api(cfg, {rest.begin() + 1, rest.end()});
     if (rest[0] == "eventstore") return run_bench_eventstore(cfg, {rest.begin() + 1, rest.end()});
+    if (rest[0] == "sessions") return run_bench_sessions(cfg, {rest.begin() + 1, rest.end()});
     if (rest[0] == "terminal-path") {
       return run_bench_terminal_path(cfg, {rest.begin() + 1, rest.end()});
     }
