@@ -35,7 +35,11 @@ constexpr std::size_t max_frame_bytes = 64 * 1024;
 constexpr std::int64_t max_log_read = 1024 * 1024;
 /// WebSocket close codes (RFC 6455 section 7.4.1; 4000-4999 are the application's).
 constexpr std::uint16_t close_normal = 1000;
+constexpr std::uint16_t close_going_away = 1001;
 constexpr std::uint16_t close_not_found = 4404;
+/// A session in use keeps its workspace from idling out; the workspace is told at most this
+/// often.
+constexpr auto touch_interval = std::chrono::seconds(30);
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -124,8 +128,9 @@ class session_actor : public caf::event_based_actor {
 
   void on_exit() override {
     link_.reset();
+    // The session lives on (or has ended and said so): clients reconnect to the next actor.
     for (auto& [id, slot] : clients_)
-      slot.client->close(close_normal, "session ended");
+      slot.client->close(close_going_away, "session actor stopped");
     clients_.clear();
   }
 
@@ -431,8 +436,16 @@ class session_actor : public caf::event_based_actor {
     state_.attached_clients.insert(attach.client_id);
     queue_event(
         client_attached_event(attach.client_id, attach.caller.user_id, origin_of(attach.caller)));
-    context_->workspaces.touch(state_.workspace_id);
+    touch_workspace(true);
     broadcast_status(relinking_ ? "reconnecting" : "running");
+  }
+
+  /// Tells the workspace it is in use (output counts: a program may run unattended).
+  void touch_workspace(bool now) {
+    const auto at = std::chrono::steady_clock::now();
+    if (!now && at - last_touch_ < touch_interval) return;
+    last_touch_ = at;
+    context_->workspaces.touch(state_.workspace_id);
   }
 
   caf::result<session_outcome> on(detach_client& detach) {
@@ -472,7 +485,7 @@ class session_actor : public caf::event_based_actor {
       pending_input_open_ = true;
       schedule_flush();
     }
-    context_->workspaces.touch(state_.workspace_id);
+    touch_workspace(false);
     return summary();
   }
 
@@ -590,6 +603,7 @@ class session_actor : public caf::event_based_actor {
     memory_.append(bytes);
     received_end_ += static_cast<std::int64_t>(bytes.size());
     screen_.feed(bytes);
+    touch_workspace(false);
     for (auto& [id, slot] : clients_)
       fill(id, slot);
     admit_waiting();
@@ -965,6 +979,7 @@ class session_actor : public caf::event_based_actor {
   std::map<std::string, attach_client> waiting_;  ///< resuming from output not yet received
   std::vector<std::string> pending_exit_clients_;
   std::uint64_t grace_generation_ = 0;
+  std::chrono::steady_clock::time_point last_touch_{};
   std::chrono::milliseconds grace_spent_before_{0};
 
   bool closing_ = false;

@@ -10,6 +10,7 @@ std::map<std::string, std::string> session_test::server_environment() const {
   auto environment = api_test::server_environment();
   environment["BERTH_SESSION_GRACE"] = "4s";
   environment["BERTH_SESSION_REPLAY_LIMIT"] = "16384";
+  environment["BERTH_MAX_SESSIONS_PER_WORKSPACE"] = "3";
   return environment;
 }
 

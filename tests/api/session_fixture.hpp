@@ -7,8 +7,9 @@
 
 namespace berth::testing {
 
-/// The API fixture with a short session grace (4 s) and a small replay limit (16 KiB), so
-/// grace expiry and snapshot resumes happen within a test.
+/// The API fixture with a short session grace (4 s), a small replay limit (16 KiB) and at most
+/// three open sessions per workspace, so grace expiry, snapshot resumes and the limit happen
+/// within a test.
 class session_test : public api_test {
  protected:
   std::map<std::string, std::string> server_environment() const override;

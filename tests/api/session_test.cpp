@@ -197,6 +197,18 @@ TEST_F(session_test, closes_on_request_and_replays_a_closed_session) {
   EXPECT_TRUE(replay.wait_for_control("exit", 10s).is_object());
 }
 
+TEST_F(session_test, limits_open_sessions_per_workspace) {
+  const auto [workspace, first] = open_session();
+  const auto path = "/api/workspaces/" + workspace + "/sessions";
+  ASSERT_EQ(alice_->call("POST", path).status, 201);
+  ASSERT_EQ(alice_->call("POST", path).status, 201);
+  const auto refused = alice_->call("POST", path);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.error_code(), "quota_exceeded");
+  ASSERT_EQ(alice_->call("DELETE", path + "/" + first).status, 200);
+  EXPECT_EQ(alice_->call("POST", path).status, 201);
+}
+
 TEST_F(session_test, survives_hostile_frames) {
   const auto [workspace, session] = open_session();
   auto client = attach(workspace, session);

@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "actors/session_state.hpp"
+
+namespace berth::actors {
+namespace {
+
+/// An event as the store would hand it back: version and time filled in.
+events::recorded_event recorded(const events::new_event& event, std::int64_t version,
+                                std::int64_t at_ms) {
+  events::recorded_event out;
+  out.stream_id = "session-s1";
+  out.stream_version = version;
+  out.type = event.type;
+  out.data = event.data;
+  out.body = event.body;
+  out.recorded_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms));
+  return out;
+}
+
+session_state opened_state() {
+  session_state opened;
+  opened.id = "s1";
+  opened.workspace_id = "w1";
+  opened.user_id = "u1";
+  opened.keeper_session = "s1";
+  opened.cols = 100;
+  opened.rows = 30;
+  opened.opened_ms = 1000;
+  return opened;
+}
+
+TEST(session_state, folds_its_events) {
+  const session_origin origin;
+  session_state state;
+  evolve(state, recorded(session_opened_event(opened_state(), origin), 1, 1000));
+  EXPECT_TRUE(state.exists());
+  EXPECT_EQ(state.workspace_id, "w1");
+  EXPECT_EQ(state.cols, 100);
+  evolve(state, recorded(output_recorded_event(0, "hello", origin), 2, 1010));
+  evolve(state, recorded(output_recorded_event(5, " world", origin), 3, 1020));
+  EXPECT_EQ(state.output_end, 11);
+  ASSERT_EQ(state.output_index.size(), 2u);
+  EXPECT_EQ(state.output_index[1].offset, 5);
+  EXPECT_EQ(state.output_index[1].version, 3);
+  evolve(state, recorded(input_recorded_event("ls\r", origin), 4, 1030));
+  EXPECT_EQ(state.input_bytes, 3);
+  evolve(state, recorded(session_resized_event(120, 40, origin), 5, 1040));
+  EXPECT_EQ(state.cols, 120);
+  EXPECT_EQ(state.rows, 40);
+  evolve(state, recorded(client_attached_event("c1", "u1", origin), 6, 1050));
+  EXPECT_EQ(state.attached_clients.size(), 1u);
+  evolve(state, recorded(client_detached_event("c1", "u1", origin), 7, 1060));
+  EXPECT_TRUE(state.attached_clients.empty());
+  EXPECT_EQ(state.unattended_since_ms, 1060);
+  EXPECT_FALSE(state.closed);
+  evolve(state, recorded(session_closed_event({"exited", 3, false}, origin), 8, 1070));
+  ASSERT_TRUE(state.closed);
+  EXPECT_EQ(state.closed->reason, "exited");
+  EXPECT_EQ(state.closed->exit_status, 3);
+  EXPECT_EQ(state.version, 8);
+  EXPECT_EQ(state.last_event_ms, 1070);
+}
+
+TEST(session_state, records_a_close_without_exit_status) {
+  session_state state;
+  evolve(state, recorded(session_closed_event({"grace_expired", std::nullopt, false}, {}), 2, 5));
+  ASSERT_TRUE(state.closed);
+  EXPECT_EQ(state.closed->reason, "grace_expired");
+  EXPECT_FALSE(state.closed->exit_status);
+}
+
+TEST(session_state, refuses_a_corrupt_event_instead_of_folding_it) {
+  session_state state;
+  events::recorded_event garbage;
+  garbage.type = "OutputRecorded";
+  garbage.stream_version = 1;
+  garbage.data = "[1,2";
+  EXPECT_THROW(evolve(state, garbage), std::exception);  // a corrupt log is not silently folded
+}
+
+TEST(session_state, finds_the_chunk_holding_an_offset) {
+  const std::vector<output_chunk> index{{0, 10, 2}, {10, 25, 3}, {25, 30, 5}};
+  EXPECT_EQ(chunk_holding(index, 0), 0u);
+  EXPECT_EQ(chunk_holding(index, 9), 0u);
+  EXPECT_EQ(chunk_holding(index, 10), 1u);
+  EXPECT_EQ(chunk_holding(index, 29), 2u);
+  EXPECT_EQ(chunk_holding(index, 30), 3u);
+  EXPECT_EQ(chunk_holding({}, 0), 0u);
+}
+
+}  // namespace
+}  // namespace berth::actors
