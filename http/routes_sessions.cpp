@@ -74,7 +74,9 @@ class terminal_socket : public actors::session_client,
         client_id_(events::make_uuid_v7()),
         caller_(std::move(caller)),
         from_(from),
-        limiter_({}, [] { return std::chrono::steady_clock::now(); }) {}
+        limiter_({}, [] { return std::chrono::steady_clock::now(); }),
+        ack_limiter_({.rate = 2000, .burst = 4000},
+                     [] { return std::chrono::steady_clock::now(); }) {}
 
   bool send(std::string message, bool binary) override {
     auto channel = channel_of();
@@ -113,7 +115,10 @@ class terminal_socket : public actors::session_client,
   }
 
   void on_message(std::string_view message, bool binary) {
-    if (!limiter_.allow()) {
+    // Acks have their own, larger budget: a client acks per frame when frames are large, and
+    // that must not use up what typing and resizing may send.
+    const bool mentions_ack = !binary && message.find("\"ack\"") != std::string_view::npos;
+    if (!(mentions_ack ? ack_limiter_ : limiter_).allow()) {
       return refuse({protocol_error_code::rate_limited, "more messages than allowed"});
     }
     if (binary) {
@@ -148,7 +153,8 @@ class terminal_socket : public actors::session_client,
   std::string client_id_;
   actors::session_caller caller_;
   std::optional<std::int64_t> from_;
-  message_rate_limiter limiter_;  ///< used on the connection's strand only
+  message_rate_limiter limiter_;      ///< used on the connection's strand only
+  message_rate_limiter ack_limiter_;  ///< acks (any frame mentioning "ack"), likewise
   std::mutex mutex_;
   std::shared_ptr<websocket_channel> channel_;
 };

@@ -33,7 +33,7 @@ class account_routes_pgtest : public accounts::testing::accounts_fixture {
   void SetUp() override {
     accounts_fixture::SetUp();
     if (HasFatalFailure()) return;
-    services_ = std::make_unique<api_services>(api_services{accounts(), nullptr, false});
+    services_ = std::make_unique<api_services>(api_services{accounts(), nullptr, nullptr, false});
     add_account_routes(routes_, *services_);
     add_admin_routes(routes_, *services_);
     for (const auto& [who, name, r] : {std::tuple{caller::member, "max", role::member},
@@ -131,7 +131,7 @@ TEST_F(account_routes_pgtest, login_can_return_a_bearer_token) {
 }
 
 TEST_F(account_routes_pgtest, secure_cookies_are_marked_secure) {
-  api_services secure{accounts(), nullptr, true};
+  api_services secure{accounts(), nullptr, nullptr, true};
   router routes;
   add_account_routes(routes, secure);
   request req;
