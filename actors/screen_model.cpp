@@ -68,6 +68,16 @@ screen_cell to_cell(const VTermScreenCell& from) {
   return cell;
 }
 
+/// A cell that converts to a blank screen_cell: nothing or a space, default colours, no
+/// attributes.
+bool is_blank_cell(const VTermScreenCell& cell) {
+  const auto& a = cell.attrs;
+  return (cell.chars[0] == 0 || (cell.chars[0] == ' ' && cell.chars[1] == 0)) &&
+         VTERM_COLOR_IS_DEFAULT_FG(&cell.fg) && VTERM_COLOR_IS_DEFAULT_BG(&cell.bg) &&
+         a.bold == 0 && a.italic == 0 && a.underline == 0 && a.blink == 0 && a.reverse == 0 &&
+         a.strike == 0 && cell.width <= 1;
+}
+
 bool is_blank(const screen_cell& cell) {
   return cell.text == " " && cell == screen_cell{};
 }
@@ -97,7 +107,9 @@ struct screen_model::impl {
   VTermScreen* screen = nullptr;
   VTermState* state = nullptr;
   std::size_t scrollback_limit = 0;
-  std::deque<screen_line> scrollback;
+  /// libvterm's own cells, converted only when a snapshot is taken: scrolling is the hot
+  /// path (`cat` of a big file), snapshots are rare.
+  std::deque<std::vector<VTermScreenCell>> scrollback;
   bool cursor_visible = true;
   bool alt_screen = false;
   mouse_tracking mouse = mouse_tracking::none;
@@ -178,9 +190,11 @@ struct screen_model::impl {
   static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
     auto* self = static_cast<impl*>(user);
     if (self->scrollback_limit == 0) return 1;
-    auto line = to_line(cols, cells);
-    trim_blank_tail(line);
-    self->scrollback.push_back(std::move(line));
+    // Blank cells at the end are not kept (the snapshot trims them anyway).
+    int used = cols;
+    while (used > 0 && is_blank_cell(cells[used - 1]))
+      --used;
+    self->scrollback.emplace_back(cells, cells + used);
     if (self->scrollback.size() > self->scrollback_limit) self->scrollback.pop_front();
     return 1;
   }
@@ -413,8 +427,14 @@ screen_snapshot screen_model::take_snapshot() const {
   snapshot.lines.reserve(static_cast<std::size_t>(snapshot.rows));
   for (int row = 0; row < snapshot.rows; ++row)
     snapshot.lines.push_back(model.visible_line(row, snapshot.cols));
-  if (!model.alt_screen)
-    snapshot.scrollback.assign(model.scrollback.begin(), model.scrollback.end());
+  if (!model.alt_screen) {
+    snapshot.scrollback.reserve(model.scrollback.size());
+    for (const auto& raw : model.scrollback) {
+      auto line = to_line(static_cast<int>(raw.size()), raw.data());
+      trim_blank_tail(line);
+      snapshot.scrollback.push_back(std::move(line));
+    }
+  }
   VTermPos cursor{};
   vterm_state_get_cursorpos(model.state, &cursor);
   snapshot.cursor_row = cursor.row;

@@ -33,6 +33,8 @@ constexpr auto ahead_wait = std::chrono::seconds(10);
 constexpr auto close_timeout = std::chrono::seconds(5);
 constexpr std::size_t max_frame_bytes = 64 * 1024;
 constexpr std::int64_t max_log_read = 1024 * 1024;
+/// Output kept in memory for clients that flow control holds back; beyond, the event log.
+constexpr std::int64_t max_memory_bytes = 16 * 1024 * 1024;
 /// WebSocket close codes (RFC 6455 section 7.4.1; 4000-4999 are the application's).
 constexpr std::uint16_t close_normal = 1000;
 constexpr std::uint16_t close_going_away = 1001;
@@ -798,13 +800,22 @@ class session_actor : public caf::event_based_actor {
             });
   }
 
+  /// Drops output from memory that no client still needs: the window behind the end is kept,
+  /// and so is what a client paused by flow control has not been sent yet (up to a cap; a
+  /// client further behind is fed from the event log). Only recorded bytes are dropped.
   void trim_memory() {
     const auto window = context_->options.memory_window;
-    if (static_cast<std::int64_t>(memory_.size()) <= 2 * window) return;
-    const auto keep_from = std::min(committed_end_, received_end_ - window);
-    if (keep_from <= memory_start_) return;
+    auto keep_from = received_end_ - window;
+    for (const auto& [id, slot] : clients_)
+      keep_from = std::min(keep_from, slot.flow.sent_end());
+    keep_from = std::max(keep_from, received_end_ - max_memory_bytes);
+    keep_from = std::min(keep_from, committed_end_);
+    // Erase in window-sized steps: erasing the front of a string moves the rest.
+    if (keep_from - memory_start_ < window) return;
     memory_.erase(0, static_cast<std::size_t>(keep_from - memory_start_));
     memory_start_ = keep_from;
+    if (memory_.capacity() > 4 * std::max<std::size_t>(memory_.size(), 4096))
+      memory_.shrink_to_fit();
   }
 
   // --- Fan-out ------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ command_error database_error(const events::error& failure) {
 
 caf::actor_system_config& configure(caf::actor_system_config& config, int scheduler_threads) {
   config.set("scheduler.max-threads", static_cast<std::size_t>(scheduler_threads));
+  // The sharing policy wakes a worker when a message arrives; work stealing polls, and once
+  // idle sleeps 10 ms between polls, so a keystroke from a WebSocket could wait that long.
+  config.set("scheduler.policy", caf::atom("sharing"));
   config.set("logger.file-verbosity", caf::atom("quiet"));
   config.set("logger.console-verbosity", caf::atom("quiet"));
   return config;
