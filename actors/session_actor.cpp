@@ -252,7 +252,6 @@ class session_actor : public caf::event_based_actor {
               received_end_ = committed_end_ = state_.output_end;
               memory_ = std::move(found->tail);
               memory_start_ = received_end_ - static_cast<std::int64_t>(memory_.size());
-              screen_base_ = 0;
               if (state_.closed) {
                 closed_recorded_ = true;
                 return;
@@ -411,7 +410,7 @@ class session_actor : public caf::event_based_actor {
     if (const auto* exact = std::get_if<http::exact_replay>(&*plan)) {
       start = exact->from;
     } else {
-      start = screen_base_ + screen_.interpreted_bytes();
+      start = screen_.interpreted_bytes();  // the model is fed from offset 0
       snapshot = render_vt(screen_.take_snapshot());
     }
     attach.client->send(http::encode_server_message(http::attached_message{
@@ -972,7 +971,6 @@ class session_actor : public caf::event_based_actor {
   int relink_failures_ = 0;
 
   screen_model screen_;
-  std::int64_t screen_base_ = 0;
   std::string memory_;
   std::int64_t memory_start_ = 0;
   std::int64_t received_end_ = 0;

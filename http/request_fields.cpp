@@ -56,4 +56,21 @@ std::string cookie_value(const request& req, std::string_view name) {
   return {};
 }
 
+std::optional<std::string_view> query_value(const request& req, std::string_view name) {
+  const std::string_view target = req.target;
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  auto rest = target.substr(question + 1);
+  while (!rest.empty()) {
+    const auto end = std::min(rest.find('&'), rest.size());
+    const auto pair = rest.substr(0, end);
+    const auto equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      return equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    }
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return std::nullopt;
+}
+
 }  // namespace berth::http

@@ -2,6 +2,7 @@
 
 // Fields read from request headers; small and free of Beast, so the fuzzer can reach them.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,9 @@ std::string cookie_value(const request& req, std::string_view name);
 /// The trace id of a valid W3C `traceparent` header, or empty: an invalid header is ignored,
 /// as the spec asks.
 std::string trace_id_of(const request& req);
+
+/// The raw value of query parameter `name` (empty for `?name` without `=`), or nothing when
+/// absent. No percent-decoding: Berth's parameters are numbers and flags.
+std::optional<std::string_view> query_value(const request& req, std::string_view name);
 
 }  // namespace berth::http

@@ -36,24 +36,6 @@ actors::session_caller caller_of(const accounts::principal& who, const request& 
   return {origin.actor_id, origin.remote_address, origin.trace_id};
 }
 
-/// The value of query parameter `name` in the target, if present (no percent-decoding: the
-/// only parameter is a number).
-std::optional<std::string_view> query_value(std::string_view target, std::string_view name) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return std::nullopt;
-  auto rest = target.substr(question + 1);
-  while (!rest.empty()) {
-    const auto end = std::min(rest.find('&'), rest.size());
-    const auto pair = rest.substr(0, end);
-    const auto equals = pair.find('=');
-    if (pair.substr(0, equals) == name) {
-      return equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
-    }
-    rest.remove_prefix(std::min(end + 1, rest.size()));
-  }
-  return std::nullopt;
-}
-
 /// A browser's WebSocket carries its page's Origin: only pages served by this server (the
 /// request's own Host) may open a terminal. Clients that send no Origin are not browsers.
 bool origin_allowed(const request& req) {
@@ -115,13 +97,8 @@ class terminal_socket : public actors::session_client,
   }
 
   void on_message(std::string_view message, bool binary) {
-    // Acks have their own, larger budget: a client acks per frame when frames are large, and
-    // that must not use up what typing and resizing may send.
-    const bool mentions_ack = !binary && message.find("\"ack\"") != std::string_view::npos;
-    if (!(mentions_ack ? ack_limiter_ : limiter_).allow()) {
-      return refuse({protocol_error_code::rate_limited, "more messages than allowed"});
-    }
     if (binary) {
+      if (!limiter_.allow()) return refuse_rate();
       if (auto checked_input = check_client_input(message); !checked_input) {
         return refuse(checked_input.error());
       }
@@ -131,15 +108,19 @@ class terminal_socket : public actors::session_client,
       return refuse({protocol_error_code::frame_too_large, "control message too large"});
     }
     auto parsed = parse_client_text(message);
+    // Acks have their own, larger budget: a client acks per frame when frames are large, and
+    // that must not use up what typing and resizing may send. Refused frames count as others.
+    const auto* ack = parsed ? std::get_if<ack_message>(&*parsed) : nullptr;
+    if (!(ack ? ack_limiter_ : limiter_).allow()) return refuse_rate();
     if (!parsed) return refuse(parsed.error());
+    if (ack) return sessions_.ack(session_id_, client_id_, ack->offset);
     if (const auto* resize = std::get_if<resize_message>(&*parsed)) {
-      sessions_.resize(session_id_, client_id_, resize->cols, resize->rows);
-    } else if (const auto* ack = std::get_if<ack_message>(&*parsed)) {
-      sessions_.ack(session_id_, client_id_, ack->offset);
-    } else {
-      send(encode_server_message(pong_message{}), false);
+      return sessions_.resize(session_id_, client_id_, resize->cols, resize->rows);
     }
+    send(encode_server_message(pong_message{}), false);
   }
+
+  void refuse_rate() { refuse({protocol_error_code::rate_limited, "more messages than allowed"}); }
 
   void refuse(const protocol_error& error) {
     send(encode_error(error), false);
@@ -154,7 +135,7 @@ class terminal_socket : public actors::session_client,
   actors::session_caller caller_;
   std::optional<std::int64_t> from_;
   message_rate_limiter limiter_;      ///< used on the connection's strand only
-  message_rate_limiter ack_limiter_;  ///< acks (any frame mentioning "ack"), likewise
+  message_rate_limiter ack_limiter_;  ///< acks only, likewise
   std::mutex mutex_;
   std::shared_ptr<websocket_channel> channel_;
 };
@@ -227,7 +208,7 @@ class session_routes {
     auto found = session_of(*who, params);
     if (!found) return found.error();
     std::optional<std::int64_t> from;
-    if (const auto text = query_value(req.target, "from")) {
+    if (const auto text = query_value(req, "from")) {
       auto parsed = parse_resume_offset(*text);
       if (!parsed) return error_response(400, "bad_request", parsed.error().message);
       from = *parsed;

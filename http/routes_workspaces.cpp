@@ -56,20 +56,10 @@ std::int64_t capped(std::int64_t wanted, std::int64_t cap) {
   return cap > 0 ? std::min(wanted, cap) : wanted;
 }
 
+/// `?flag`, `?flag=1` or `?flag=true`.
 bool has_query_flag(const request& req, std::string_view flag) {
-  const auto target = req.target;
-  const auto query = target.find('?');
-  if (query == std::string::npos) return false;
-  std::string_view rest = std::string_view(target).substr(query + 1);
-  while (!rest.empty()) {
-    const auto end = std::min(rest.find('&'), rest.size());
-    const auto pair = rest.substr(0, end);
-    if (pair == flag || pair == std::string(flag) + "=1" || pair == std::string(flag) + "=true") {
-      return true;
-    }
-    rest.remove_prefix(std::min(end + 1, rest.size()));
-  }
-  return false;
+  const auto value = query_value(req, flag);
+  return value && (value->empty() || *value == "1" || *value == "true");
 }
 
 class workspace_routes {
