@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing, starts PostgreSQL and Docker, builds the workspace image and
-# Berth, migrates, and serves on http://127.0.0.1:8080 (BERTH_LISTEN to change).
+# Installs what is missing, starts PostgreSQL and Docker, builds the workspace image, the web
+# UI and Berth, migrates, and serves on http://127.0.0.1:8080 (BERTH_LISTEN to change).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/prepare
+scripts/build-web
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target berth
 build/berth migrate

@@ -1,0 +1,237 @@
+// One terminal's link to its session: the WebSocket protocol of docs/protocol.md with
+// resume from the last rendered byte, flow-control acks, heartbeat and reconnect with
+// backoff. `rendered` only advances in xterm.js write callbacks, so a reconnect asks for
+// exactly the first byte the user has not seen: nothing is skipped, nothing repeated.
+import { ApiError, get } from '../api.js';
+
+const ack_interval = 5000;           // bytes rendered between acks (≤ the server's low watermark)
+const ping_interval_ms = 15000;      // a ping every 15 s of the connection's life
+const silence_limit_ms = 30000;      // nothing at all for 30 s: the socket is half-open
+const backoff_first_ms = 500;
+const backoff_max_ms = 10000;
+const full_replay_limit = 512 * 1024; // a fresh page replays every byte up to this much output
+
+export class SessionConnection {
+  /**
+   * term: an xterm.js Terminal; onState(state, detail) is told 'connecting', 'connected',
+   * 'reconnecting', 'exited', 'forbidden' or 'gone'; fitAndReport() fits the terminal to its
+   * element and returns {cols, rows}.
+   */
+  constructor({ workspaceId, sessionId, term, onState, fit }) {
+    this.workspaceId = workspaceId;
+    this.sessionId = sessionId;
+    this.term = term;
+    this.onState = onState;
+    this.fit = fit;
+    this.socket = null;
+    this.rendered = null;   // offset just past the last byte drawn; null: no screen yet
+    this.expected = null;   // offset the next output frame must start at
+    this.start = 0;
+    this.acked = 0;
+    this.lastFrame = 0;
+    this.backoff = backoff_first_ms;
+    this.retryTimer = null;
+    this.finished = false;
+    this.closed = false;
+    this.encoder = new TextEncoder();
+    this.heartbeat = setInterval(() => this.checkHeartbeat(), ping_interval_ms);
+    this.onVisible = () => {
+      if (document.visibilityState === 'visible') this.reconnectNow();
+    };
+    this.onOnline = () => this.reconnectNow();
+    document.addEventListener('visibilitychange', this.onVisible);
+    window.addEventListener('online', this.onOnline);
+  }
+
+  get url() {
+    return `/api/workspaces/${this.workspaceId}/sessions/${this.sessionId}`;
+  }
+
+  /** Decides where to start (every byte for a short session, a snapshot otherwise), then connects. */
+  async open() {
+    this.onState('connecting');
+    try {
+      const session = await get(this.url);
+      if (session.output_bytes <= full_replay_limit) this.rendered = 0;
+    } catch (error) {
+      if (this.stopOn(error)) return;
+    }
+    this.connect();
+  }
+
+  connect() {
+    if (this.closed || this.finished) return;
+    clearTimeout(this.retryTimer);
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const from = this.rendered === null ? '' : `?from=${this.rendered}`;
+    const socket = new WebSocket(`${scheme}://${location.host}${this.url}/ws${from}`);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.lastFrame = Date.now();
+    socket.onmessage = ({ data }) => {
+      if (socket !== this.socket) return;
+      this.lastFrame = Date.now();
+      if (data instanceof ArrayBuffer) this.output(data);
+      else this.control(JSON.parse(data));
+    };
+    socket.onclose = () => {
+      if (socket !== this.socket) return;
+      this.socket = null;
+      if (!this.closed && !this.finished) this.retry();
+    };
+  }
+
+  output(data) {
+    const view = new DataView(data);
+    const offset = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+    const bytes = new Uint8Array(data, 8);
+    if (offset !== this.expected) {
+      // A gap or an overlap would corrupt the screen: start over from what is drawn.
+      console.warn(`berth: output at ${offset}, expected ${this.expected}; reconnecting`);
+      this.socket?.close();
+      return;
+    }
+    this.expected = offset + bytes.length;
+    this.term.write(bytes, () => {
+      this.rendered = offset + bytes.length;
+      this.ack();
+    });
+  }
+
+  control(message) {
+    switch (message.type) {
+      case 'attached':
+        this.backoff = backoff_first_ms;
+        this.start = this.acked = this.expected = message.from;
+        if (message.snapshot) this.term.reset();
+        if (message.cols !== this.term.cols || message.rows !== this.term.rows) {
+          this.term.resize(message.cols, message.rows);
+        }
+        if (!message.snapshot) {
+          this.rendered = this.start;
+          this.reportSize();
+        }
+        this.onState('connected');
+        break;
+      case 'snapshot':
+        this.term.write(message.data, () => {
+          this.rendered = this.start;
+          this.reportSize();
+        });
+        break;
+      case 'status':
+        this.onState(message.state === 'reconnecting' ? 'reconnecting' : 'connected', message);
+        break;
+      case 'exit':
+        this.finished = true;
+        this.term.write(`\r\n\x1b[2m[session ended: ${message.signaled ? 'signal ' : 'exit status '}${message.status}]\x1b[0m\r\n`);
+        this.onState('exited', message);
+        break;
+      case 'error':
+        if (message.code === 'offset_ahead') this.rendered = null;
+        console.warn('berth:', message.code, message.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  ack() {
+    if (this.rendered - this.acked >= ack_interval) this.sendAck();
+  }
+
+  sendAck() {
+    if (this.rendered === null || this.rendered <= this.acked) return;
+    this.acked = this.rendered;
+    this.sendJson({ type: 'ack', offset: this.acked });
+  }
+
+  reportSize() {
+    const size = this.fit();
+    if (size) this.sendJson({ type: 'resize', cols: size.cols, rows: size.rows });
+  }
+
+  /** Sends keyboard input (a string from xterm's onData). */
+  input(text) {
+    const bytes = this.encoder.encode(text);
+    for (let at = 0; at < bytes.length; at += 65536) this.send(bytes.subarray(at, at + 65536));
+  }
+
+  /** Sends raw bytes (xterm's onBinary: one char per byte). */
+  binary(text) {
+    this.send(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff));
+  }
+
+  resize(cols, rows) {
+    this.sendJson({ type: 'resize', cols, rows });
+  }
+
+  send(payload) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(payload);
+  }
+
+  sendJson(message) {
+    this.send(JSON.stringify(message));
+  }
+
+  checkHeartbeat() {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.lastFrame > silence_limit_ms) this.socket.close();
+    else this.sendJson({ type: 'ping' });
+  }
+
+  /** After a drop: asks over REST whether reconnecting makes sense, then waits and tries. */
+  async retry() {
+    this.onState('reconnecting');
+    const delay = this.backoff * (0.5 + Math.random());
+    this.backoff = Math.min(this.backoff * 2, backoff_max_ms);
+    this.retryTimer = setTimeout(async () => {
+      try {
+        await get(this.url);
+      } catch (error) {
+        if (this.stopOn(error)) return;
+        if (error.status === 0 || error.status >= 500) {
+          this.retry();  // the server is down or restarting: keep trying
+          return;
+        }
+      }
+      this.connect();
+    }, delay);
+  }
+
+  /** Reconnects at once (the tab became visible, the network came back). */
+  reconnectNow() {
+    if (this.closed || this.finished || this.socket) return;
+    this.backoff = backoff_first_ms;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  /** True when the error means the session cannot be reached again (signed out, refused, gone). */
+  stopOn(error) {
+    if (!(error instanceof ApiError)) return false;
+    if (error.status === 401) {
+      this.finished = true;
+      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      return true;
+    }
+    if (error.status === 403 || error.status === 404) {
+      this.finished = true;
+      this.onState(error.status === 403 ? 'forbidden' : 'gone', error);
+      return true;
+    }
+    return false;
+  }
+
+  /** Stops for good: the tab was closed or the page left. */
+  close() {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.retryTimer);
+    document.removeEventListener('visibilitychange', this.onVisible);
+    window.removeEventListener('online', this.onOnline);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000);
+  }
+}
