@@ -93,6 +93,10 @@ const std::vector<config_key>& config_keys() {
        &config::max_sessions_per_workspace},
       {"--max-sessions-per-user", "BERTH_MAX_SESSIONS_PER_USER",
        "open terminal sessions allowed per user (default 64)", &config::max_sessions_per_user},
+      {"--web-root", "BERTH_WEB_ROOT",
+       "folder of the built browser UI, loaded into memory at start-up (default ../web/dist "
+       "next to the berth executable; without it, pages answer 503)",
+       &config::web_root},
   };
   return keys;
 }
@@ -146,6 +150,7 @@ tl::expected<loaded_config, std::string> load_config(const std::vector<std::stri
     values.*(key->member) = from_flags.*(key->member);
   if (values.keeper_binary.empty()) values.keeper_binary = default_keeper_binary();
   if (values.instance.empty()) values.instance = default_instance(values.database_url);
+  if (values.web_root.empty()) values.web_root = default_web_root();
   return loaded;
 }
 
@@ -154,6 +159,13 @@ std::string default_keeper_binary() {
   const auto executable = std::filesystem::read_symlink("/proc/self/exe", failed);
   if (failed) return {};
   return (executable.parent_path() / "docker" / "keeper" / "keeper").string();
+}
+
+std::string default_web_root() {
+  std::error_code failed;
+  const auto executable = std::filesystem::read_symlink("/proc/self/exe", failed);
+  if (failed) return {};
+  return (executable.parent_path().parent_path() / "web" / "dist").lexically_normal().string();
 }
 
 std::string default_instance(const std::string& database_url) {

@@ -36,6 +36,9 @@ struct config {
   /// Open sessions allowed per workspace and per user.
   std::string max_sessions_per_workspace = "16";
   std::string max_sessions_per_user = "64";
+  /// Folder of the built browser UI; empty until loaded: load_config fills in `../web/dist`
+  /// next to this executable (`build/berth` serves the repository's `web/dist`).
+  std::string web_root;
 };
 
 /// A duration like `600` (seconds), `250ms`, `90s`, `10m` or `1h`; nothing when malformed.
@@ -63,6 +66,10 @@ tl::expected<loaded_config, std::string> load_config(const std::vector<std::stri
 /// `docker/keeper/keeper` in the folder of the running executable (/proc/self/exe), where
 /// the build puts the keeper next to `berth`; empty when the executable cannot be found.
 std::string default_keeper_binary();
+
+/// `../web/dist` from the folder of the running executable, normalised; empty when the
+/// executable cannot be found.
+std::string default_web_root();
 
 /// `db-<12 hex>`: a digest of the database URL's host, port and database name (credentials
 /// and options left out), so every database gets its own containers.

@@ -15,6 +15,7 @@
 #include "http/health.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "projections/catalogue.hpp"
 #include "projections/runner.hpp"
 #include "telemetry/log.hpp"
@@ -96,6 +97,25 @@ http::response health_of(events::event_store& store, std::vector<named_runner>& 
   return http::health_response(health, lag, BERTH_VERSION);
 }
 
+/// The browser UI from the web root; a missing root is not an error (the API works without
+/// it), anything else that is wrong with it is.
+tl::expected<http::static_files, std::string> load_web_ui(const std::string& web_root) {
+  std::error_code ignored;
+  if (web_root.empty() || !std::filesystem::exists(web_root, ignored)) {
+    telemetry::log(level::warn, "app.serve",
+                   "browser UI not built: pages answer 503 until ./run.sh builds web/dist",
+                   {{"web_root", std::string_view(web_root)}});
+    return http::static_files::missing();
+  }
+  auto loaded = http::static_files::load(web_root);
+  if (!loaded) return loaded;
+  telemetry::log(level::info, "app.serve", "browser UI loaded",
+                 {{"web_root", std::string_view(web_root)},
+                  {"files", static_cast<std::int64_t>(loaded->file_count())},
+                  {"bytes", static_cast<std::int64_t>(loaded->total_bytes())}});
+  return loaded;
+}
+
 }  // namespace
 
 int run_migrate(const config& cfg) {
@@ -149,6 +169,11 @@ int run_serve(const config& cfg) {
   }
   std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
+  const auto web_ui = load_web_ui(cfg.web_root);
+  if (!web_ui) {
+    std::cerr << "berth: " << web_ui.error() << "\n";
+    return exit_failure;
+  }
   if (!apply_migrations(cfg)) return exit_failure;
   auto jwt_secret = accounts::load_or_create_jwt_secret(cfg.data_dir);
   if (!jwt_secret) {
@@ -238,6 +263,9 @@ int run_serve(const config& cfg) {
   http::add_admin_routes(routes, services);
   http::add_workspace_routes(routes, services);
   http::add_session_routes(routes, services);
+  routes.set_fallback([&web_ui](const http::request& req, const http::route_params&) {
+    return web_ui->serve(req);
+  });
 
   http::server::options http_options;
   http_options.listen = cfg.listen;

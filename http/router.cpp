@@ -62,13 +62,22 @@ response router::dispatch(const request& req) const {
   route_params params;
   std::vector<std::string> allowed;
   if (const auto* found = find(req, params, &allowed)) return found->handler(req, params);
-  if (allowed.empty()) return error_response(404, "not_found", "no such route");
+  if (allowed.empty()) {
+    const auto path = req.path();
+    const bool api = path == "/api" || path.starts_with("/api/");
+    if (fallback_ && !api) return fallback_(req, {});
+    return error_response(404, "not_found", "no such route");
+  }
   std::string allow;
   for (const auto& method : allowed)
     allow += (allow.empty() ? "" : ", ") + method;
   auto refused = error_response(405, "method_not_allowed", "allowed: " + allow);
   refused.headers.emplace_back("Allow", allow);
   return refused;
+}
+
+void router::set_fallback(route_handler on_other_path) {
+  fallback_ = std::move(on_other_path);
 }
 
 std::string router::route_of(const request& req) const {

@@ -16,8 +16,8 @@ using route_params = std::map<std::string, std::string>;
 using route_handler = std::function<response(const request&, const route_params&)>;
 
 /// Maps method + path template (`/api/workspaces/{id}/star`) to handlers. A `{name}` segment
-/// matches one non-empty path segment. Add all routes before serving; dispatch is then
-/// read-only and thread-safe.
+/// matches one non-empty path segment. Add all routes (and the fallback) before serving;
+/// dispatch is then read-only and thread-safe.
 class router {
  public:
   /// Adds a route; `pattern` starts with `/`.
@@ -27,6 +27,9 @@ class router {
   response dispatch(const request& req) const;
   /// The pattern that matches `req`'s path and method (for metrics and traces), or empty.
   std::string route_of(const request& req) const;
+  /// Answers requests for paths outside `/api/` that no pattern matches (the browser UI's
+  /// files); without it they get the JSON 404.
+  void set_fallback(route_handler on_other_path);
 
  private:
   struct route {
@@ -38,6 +41,7 @@ class router {
   const route* find(const request& req, route_params& params,
                     std::vector<std::string>* allowed) const;
   std::vector<route> routes_;
+  route_handler fallback_;
 };
 
 }  // namespace berth::http

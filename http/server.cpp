@@ -183,8 +183,9 @@ class connection : public std::enable_shared_from_this<connection> {
     }
     auto respond = [self = shared_from_this(), head](response res) {
       if (res.stream) return self->produce_stream(std::move(res), head);
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->do_write(std::move(res)); });
+      net::post(self->stream_.get_executor(), [self, res = std::move(res), head]() mutable {
+        self->do_write(std::move(res), head);
+      });
     };
     // The handler lives in the server, which joins its workers before it goes.
     net::post(workers_, [&handler = on_request_, req = std::move(req),
@@ -319,7 +320,9 @@ class connection : public std::enable_shared_from_this<connection> {
     if (ec) fail(ec, what);
   }
 
-  void do_write(response res) {
+  /// Writes a sized response; to a HEAD request its header alone, with the Content-Length the
+  /// body would have had (RFC 9110 section 9.3.2).
+  void do_write(response res, bool head = false) {
     if (res.websocket) {
       if (!upgrade_request_) {
         return send_error(400, "bad_request", "WebSocket upgrade expected");
@@ -332,9 +335,14 @@ class connection : public std::enable_shared_from_this<connection> {
     message->set(beast::http::field::content_type, res.content_type);
     for (auto& [name, value] : res.headers)
       message->set(name, value);
-    message->body() = std::move(res.body);
     message->keep_alive(keep_alive_);
-    message->prepare_payload();
+    const bool bodiless = res.status / 100 == 1 || res.status == 204 || res.status == 304;
+    if (head && !bodiless) {
+      message->content_length(res.body.size());
+    } else {
+      message->body() = std::move(res.body);
+      message->prepare_payload();
+    }
     stream_.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
     beast::http::async_write(
         stream_, *message, [self = shared_from_this(), message](beast::error_code ec, std::size_t) {

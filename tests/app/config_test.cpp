@@ -27,6 +27,9 @@ TEST_F(config_test, uses_defaults_when_nothing_is_set) {
   EXPECT_EQ(loaded->values.listen, "127.0.0.1:8080");
   EXPECT_EQ(loaded->values.data_dir, ".local/data");
   EXPECT_TRUE(loaded->values.database_url.empty());
+  // The test binary sits in build/tests/app: its ../web/dist is build/tests/web/dist.
+  EXPECT_TRUE(loaded->values.web_root.ends_with("/web/dist")) << loaded->values.web_root;
+  EXPECT_EQ(loaded->values.web_root.find(".."), std::string::npos) << loaded->values.web_root;
 }
 
 TEST_F(config_test, lets_flags_win_over_environment_over_file) {

@@ -1,4 +1,8 @@
 #include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -12,11 +16,12 @@ using namespace std::chrono_literals;
 
 class serve_pgtest : public pg_test {
  protected:
-  /// Starts `berth serve` on a free port against this test's database.
-  void start_server() {
+  /// Starts `berth serve` on a free port against this test's database, with the browser UI
+  /// from `web_root` (a folder that does not exist unless given).
+  void start_server(const std::string& web_root = "/nonexistent/berth-web") {
     server_ = std::make_unique<child_process>(
         std::vector<std::string>{BERTH_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                                 ::testing::TempDir() + "berth-serve-data"},
+                                 ::testing::TempDir() + "berth-serve-data", "--web-root", web_root},
         std::map<std::string, std::string>{{"BERTH_DATABASE_URL", url()}});
     const auto line = server_->wait_for_line("\"msg\":\"serving\"", 30s);
     ASSERT_TRUE(line) << "server did not start:\n" << server_->output();
@@ -54,7 +59,7 @@ TEST_F(serve_pgtest, shuts_down_cleanly_on_sigterm) {
 
 TEST_F(serve_pgtest, answers_unknown_routes_and_methods_with_json_errors) {
   start_server();
-  const auto missing = http_get(port_, "/nope");
+  const auto missing = http_get(port_, "/api/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   EXPECT_NE(missing->body.find("\"code\":\"not_found\""), std::string::npos);
@@ -62,6 +67,49 @@ TEST_F(serve_pgtest, answers_unknown_routes_and_methods_with_json_errors) {
       http_exchange(port_, "DELETE /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(wrong_method);
   EXPECT_EQ(wrong_method->status, 405);
+}
+
+TEST_F(serve_pgtest, serves_the_browser_ui_beside_the_api) {
+  const auto web_root = ::testing::TempDir() + "berth-serve-web-" + std::to_string(::getpid());
+  std::filesystem::create_directories(web_root + "/assets");
+  std::ofstream(web_root + "/index.html") << "<!doctype html><title>ui</title>";
+  std::ofstream(web_root + "/assets/app.js") << "export {}";
+  start_server(web_root);
+  std::filesystem::remove_all(web_root);  // served from memory from now on
+  const auto page = http_get(port_, "/w/0193/s/0194");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, "<!doctype html><title>ui</title>");
+  EXPECT_NE(page->headers.find("Content-Security-Policy: default-src 'self'"), std::string::npos)
+      << page->headers;
+  const auto script = http_get(port_, "/assets/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->body, "export {}");
+  const auto head =
+      http_exchange(port_, "HEAD /assets/app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_NE(head->headers.find("Content-Length: 9"), std::string::npos) << head->headers;
+  EXPECT_TRUE(head->body.empty());
+  const auto api = http_get(port_, "/api/me");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 401);
+  const auto other = http_get(port_, "/nope");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+}
+
+TEST_F(serve_pgtest, starts_without_the_browser_ui_and_says_how_to_build_it) {
+  start_server();
+  EXPECT_NE(server_->output().find("browser UI not built"), std::string::npos);
+  const auto page = http_get(port_, "/login");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 503);
+  EXPECT_NE(page->body.find("./run.sh"), std::string::npos) << page->body;
+  const auto health = http_get(port_, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 TEST_F(serve_pgtest, rejects_oversized_and_malformed_requests_and_stays_healthy) {

@@ -303,6 +303,22 @@ TEST_F(streamed_responses, answer_head_with_headers_only_and_never_run_the_produ
   EXPECT_EQ(producers_started_, 0);
 }
 
+TEST_F(streamed_responses, answer_head_of_a_sized_body_with_its_length_and_no_body) {
+  raw_client client(port_);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.send("HEAD /plain HTTP/1.1\r\nHost: test\r\n\r\n"));
+  auto head = client.read_head();
+  ASSERT_TRUE(head);
+  EXPECT_NE(head->find("Content-Length: 5"), std::string::npos) << *head;
+
+  // Had the body followed, "plain" would now be read as the next status line.
+  ASSERT_TRUE(client.send(get("/plain")));
+  auto next = client.read_head();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->rfind("HTTP/1.1 200", 0), 0u) << *next;
+  EXPECT_EQ(client.read_sized_body(*next), "plain");
+}
+
 TEST_F(streamed_responses, tell_the_producer_when_the_client_goes_away) {
   auto done = producer_done_.get_future();
   {
