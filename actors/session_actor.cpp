@@ -31,6 +31,8 @@ constexpr int max_relink_attempts = 6;
 /// How long a client resuming from beyond the recorded output waits for the keeper to resend.
 constexpr auto ahead_wait = std::chrono::seconds(10);
 constexpr auto close_timeout = std::chrono::seconds(5);
+/// How long the actor of a closed session stays for clients replaying it.
+constexpr auto closed_linger = std::chrono::seconds(30);
 constexpr std::size_t max_frame_bytes = 64 * 1024;
 constexpr std::int64_t max_log_read = 1024 * 1024;
 /// Output kept in memory for clients that flow control holds back; beyond, the event log.
@@ -119,7 +121,13 @@ class session_actor : public caf::event_based_actor {
           }
         },
         [this](relink_atom) { relink(); },
-        [this](quit_atom) { quit(); },
+        [this](quit_atom) {
+          // A rename of a closed session may still be on its way to the log.
+          if (append_in_flight_ || !pending_.empty()) {
+            return delayed_send(this, std::chrono::seconds(1), quit_atom::value);
+          }
+          quit();
+        },
         [this](ahead_atom, const std::string& client_id) { on_ahead_timeout(client_id); },
         [this](finish_atom, std::uint64_t attempt) {
           // The keeper did not confirm a close in time: record it anyway.
@@ -253,7 +261,9 @@ class session_actor : public caf::event_based_actor {
               memory_ = std::move(found->tail);
               memory_start_ = received_end_ - static_cast<std::int64_t>(memory_.size());
               if (state_.closed) {
+                // Woken to be read, replayed or renamed: stay a while, as after a close.
                 closed_recorded_ = true;
+                delayed_send(this, closed_linger, quit_atom::value);
                 return;
               }
               // Grace counts only time the server was up: from the last detach to the last
@@ -526,6 +536,16 @@ class session_actor : public caf::event_based_actor {
 
   caf::result<session_outcome> on(get_session&) { return summary(); }
 
+  caf::result<session_outcome> on(rename_session& rename) {
+    if (rename.name == state_.name) return summary();
+    state_.name = rename.name;
+    queue_event(session_renamed_event(rename.name, origin_of(rename.caller)));
+    auto promise = make_response_promise<session_outcome>();
+    renames_waiting_.push_back(promise);
+    flush();  // now, not after the batch interval: the caller waits for the commit
+    return promise;
+  }
+
   caf::result<session_outcome> on(close_session& close) {
     if (closed_recorded_) return summary();
     auto promise = make_response_promise<session_outcome>();
@@ -673,7 +693,7 @@ class session_actor : public caf::event_based_actor {
     deliver_exit_when_caught_up();
     // Stay a moment for clients still catching up, then go: a later attach replays from
     // the log.
-    delayed_send(this, std::chrono::seconds(30), quit_atom::value);
+    delayed_send(this, closed_linger, quit_atom::value);
   }
 
   void deliver_exit_when_caught_up() {
@@ -753,6 +773,8 @@ class session_actor : public caf::event_based_actor {
       }
       closes = closes || event.type == "SessionClosed";
     }
+    auto renames = std::move(renames_waiting_);
+    renames_waiting_.clear();
     events::append_request append{session_stream(state_.id), "session", state_.version, batch};
     auto outcome =
         std::make_shared<events::result<events::append_result>>(tl::unexpected(events::error{}));
@@ -769,6 +791,8 @@ class session_actor : public caf::event_based_actor {
                 batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
                              std::make_move_iterator(pending_.end()));
                 pending_ = std::move(batch);
+                renames.insert(renames.end(), renames_waiting_.begin(), renames_waiting_.end());
+                renames_waiting_ = std::move(renames);
                 delayed_send(this, std::chrono::seconds(1), flush_atom::value);
                 flush_timer_armed_ = true;
                 return;
@@ -784,7 +808,9 @@ class session_actor : public caf::event_based_actor {
                                                 static_cast<std::uint64_t>(committed_end_)});
               }
               trim_memory();
-              if (closes) return on_closed_committed();
+              for (auto& promise : renames)
+                promise.deliver(summary());
+              if (closes) on_closed_committed();
               if (!pending_.empty() || !pending_output_.empty()) {
                 if (pending_output_.size() >= context_->options.batch_bytes) {
                   flush();
@@ -944,6 +970,7 @@ class session_actor : public caf::event_based_actor {
     out.id = state_.id;
     out.workspace_id = state_.workspace_id;
     out.user_id = state_.user_id;
+    out.name = state_.name;
     out.state = state_.closed && closed_recorded_ ? "closed" : "open";
     out.cols = state_.cols;
     out.rows = state_.rows;
@@ -964,6 +991,8 @@ class session_actor : public caf::event_based_actor {
   caf::typed_response_promise<session_outcome> open_promise_;
   std::string open_failure_;
   std::vector<caf::typed_response_promise<session_outcome>> close_promises_;
+  /// Renames queued for the next append, answered once it commits.
+  std::vector<caf::typed_response_promise<session_outcome>> renames_waiting_;
 
   std::optional<docker::keeper_link> link_;
   std::uint64_t link_generation_ = 0;

@@ -61,9 +61,14 @@ struct get_session {};
 struct close_session {
   session_caller caller;
 };
-/// Anything a session actor is asked; get and close are replied to with a session_outcome.
+struct rename_session {
+  std::string name;  ///< checked by the service already
+  session_caller caller;
+};
+/// Anything a session actor is asked; get, close and rename are replied to with a
+/// session_outcome.
 using session_request = std::variant<attach_client, detach_client, client_input, client_resize,
-                                     client_ack, get_session, close_session>;
+                                     client_ack, get_session, close_session, rename_session>;
 struct addressed_session {
   std::string session_id;
   session_request request;

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/session_actor.hpp"
+#include "actors/session_state.hpp"
 #include "events/connection_pool.hpp"
 #include "events/uuid.hpp"
 
@@ -28,6 +29,7 @@ session_summary summary_of(const pqxx::row& row) {
   out.id = row["session_id"].as<std::string>();
   out.workspace_id = row["workspace_id"].as<std::string>();
   out.user_id = row["user_id"].as<std::string>();
+  out.name = row["name"].as<std::string>();
   out.state = row["state"].as<std::string>();
   out.cols = row["cols"].as<int>();
   out.rows = row["rows"].as<int>();
@@ -99,14 +101,17 @@ session_service::session_service(events::event_store& store, workspace_service& 
 session_service::~session_service() = default;
 
 command_result<std::size_t> session_service::recover() {
-  // A session is open when the last event of its stream is not SessionClosed.
+  // A session is open when the last event of its stream, renames aside (a closed session may
+  // be renamed), is not SessionClosed. The index on (stream_id, stream_version) is read
+  // backwards from the end, so this costs a row or two per session, not its whole stream.
   auto open = impl_->queries.run([](pqxx::connection& connection) {
     pqxx::nontransaction query(connection);
     std::vector<std::string> ids;
-    for (const auto& row : query.exec(
-             "SELECT s.stream_id FROM es_streams s JOIN es_events e ON e.stream_id = s.stream_id "
-             "AND e.stream_version = s.version WHERE s.stream_type = 'session' AND "
-             "e.event_type <> 'SessionClosed'")) {
+    for (const auto& row :
+         query.exec("SELECT s.stream_id FROM es_streams s WHERE s.stream_type = 'session' AND "
+                    "(SELECT e.event_type FROM es_events e WHERE e.stream_id = s.stream_id AND "
+                    "e.event_type <> 'SessionRenamed' ORDER BY e.stream_version DESC LIMIT 1) <> "
+                    "'SessionClosed'")) {
       ids.push_back(row[0].as<std::string>().substr(std::string_view("session-").size()));
     }
     return ids;
@@ -164,6 +169,18 @@ command_result<session_summary> session_service::get(const std::string& workspac
     return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
   }
   return found;
+}
+
+command_result<session_summary> session_service::rename(const std::string& workspace_id,
+                                                        const std::string& session_id,
+                                                        const std::string& name,
+                                                        const session_caller& caller) {
+  if (auto problem = session_name_problem(name); !problem.empty()) {
+    return tl::unexpected(command_error{command_error::kind::invalid, std::move(problem)});
+  }
+  auto found = get(workspace_id, session_id);
+  if (!found) return found;
+  return impl_->ask(session_id, rename_session{name, caller});
 }
 
 command_result<session_summary> session_service::close(const std::string& workspace_id,

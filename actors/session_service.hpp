@@ -30,7 +30,7 @@ class session_client {
 
 /// A session as the API shows it (the `rm_sessions` read model, or the actor's own state).
 struct session_summary {
-  std::string id, workspace_id, user_id, state, close_reason;
+  std::string id, workspace_id, user_id, name, state, close_reason;
   int cols = 0, rows = 0;
   std::int64_t opened_ms = 0, closed_ms = 0, output_bytes = 0;
   std::optional<int> exit_status;
@@ -85,6 +85,11 @@ class session_service {
   /// One session of the workspace; not_found when it belongs to another workspace.
   command_result<session_summary> get(const std::string& workspace_id,
                                       const std::string& session_id);
+  /// Names the session (open or closed) once the name is valid (session_name_problem), and
+  /// answers after SessionRenamed is recorded.
+  command_result<session_summary> rename(const std::string& workspace_id,
+                                         const std::string& session_id, const std::string& name,
+                                         const session_caller& caller);
   /// Hangs up the shell and records `closed_by_user`.
   command_result<session_summary> close(const std::string& workspace_id,
                                         const std::string& session_id,

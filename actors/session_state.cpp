@@ -78,6 +78,8 @@ void evolve(session_state& state, const events::recorded_event& event) {
   } else if (type == "ClientDetached") {
     state.attached_clients.erase(text_of(data, "client_id"));
     if (state.attached_clients.empty()) state.unattended_since_ms = state.last_event_ms;
+  } else if (type == "SessionRenamed") {
+    state.name = text_of(data, "name");
   } else if (type == "SessionClosed") {
     session_close how{text_of(data, "reason"), std::nullopt, false};
     if (const auto* status = data.if_contains("exit_status"); status && status->is_int64()) {
@@ -143,6 +145,43 @@ events::new_event session_closed_event(const session_close& how, const session_o
     data["exit_status"] = nullptr;
   }
   return make_event("SessionClosed", data, origin);
+}
+
+events::new_event session_renamed_event(const std::string& name, const session_origin& origin) {
+  return make_event("SessionRenamed", {{"name", name}}, origin);
+}
+
+std::string session_name_problem(std::string_view name) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < name.size(); ++characters) {
+    const auto lead = static_cast<unsigned char>(name[i]);
+    const std::size_t length = lead < 0x80                   ? 1
+                               : lead >= 0xc2 && lead < 0xe0 ? 2
+                               : lead >= 0xe0 && lead < 0xf0 ? 3
+                               : lead >= 0xf0 && lead < 0xf5 ? 4
+                                                             : 0;
+    if (length == 0 || i + length > name.size()) return "name must be valid UTF-8";
+    std::uint32_t code_point = length == 1 ? lead : lead & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(name[i + k]);
+      if ((next & 0xc0) != 0x80) return "name must be valid UTF-8";
+      code_point = (code_point << 6) | (next & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+    const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < smallest[length] || (code_point >= 0xd800 && code_point < 0xe000) ||
+        code_point > 0x10ffff) {
+      return "name must be valid UTF-8";
+    }
+    if (code_point < 0x20 || (code_point >= 0x7f && code_point < 0xa0)) {
+      return "name must not contain control characters";
+    }
+    i += length;
+  }
+  if (characters == 0 || characters > max_session_name_length) {
+    return "name must be 1 to " + std::to_string(max_session_name_length) + " characters";
+  }
+  return {};
 }
 
 std::size_t chunk_holding(const std::vector<output_chunk>& index, std::int64_t offset) {

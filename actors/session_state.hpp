@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/event.hpp"
@@ -31,6 +32,7 @@ struct session_close {
 /// Everything the session's events say.
 struct session_state {
   std::string id, workspace_id, user_id, keeper_session;
+  std::string name;  ///< given by SessionRenamed; empty until then
   int cols = 80, rows = 24;
   std::int64_t opened_ms = 0;
   std::int64_t version = 0;      ///< stream version of the last event folded
@@ -67,6 +69,13 @@ events::new_event client_attached_event(const std::string& client_id, const std:
 events::new_event client_detached_event(const std::string& client_id, const std::string& user_id,
                                         const session_origin& origin);
 events::new_event session_closed_event(const session_close& how, const session_origin& origin);
+events::new_event session_renamed_event(const std::string& name, const session_origin& origin);
+
+/// Longest session name, in characters (Unicode code points).
+inline constexpr std::size_t max_session_name_length = 64;
+/// Why `name` cannot name a session (empty when it can): 1 to 64 characters of valid UTF-8,
+/// none of them a control character (C0, DEL or C1).
+std::string session_name_problem(std::string_view name);
 
 /// The stream of a session.
 std::string session_stream(const std::string& session_id);

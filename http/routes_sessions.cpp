@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "actors/session_state.hpp"
 #include "events/uuid.hpp"
 #include "http/api.hpp"
 #include "http/flow_control.hpp"
@@ -18,6 +19,7 @@ json::object session_json(const actors::session_summary& session) {
   json::object out{{"id", session.id},
                    {"workspace_id", session.workspace_id},
                    {"user_id", session.user_id},
+                   {"name", session.name},
                    {"state", session.state},
                    {"cols", session.cols},
                    {"rows", session.rows},
@@ -186,6 +188,22 @@ class session_routes {
     return json_response(200, session_json(*found));
   }
 
+  response rename(const request& req, const route_params& params) {
+    auto who = authenticate(req, accounts_);
+    if (!who) return who.error();
+    if (auto refused = require_writer(*who)) return *refused;
+    auto body = parse_json_object(req, {"name"});
+    if (!body) return body.error();
+    // Bytes bound the parse; the service counts characters (at most 4 bytes each).
+    auto name = required_string(*body, "name", 4 * actors::max_session_name_length);
+    if (!name) return name.error();
+    auto found = session_of(*who, params);
+    if (!found) return found.error();
+    auto renamed = sessions_.rename(params.at("id"), params.at("sid"), *name, caller_of(*who, req));
+    if (!renamed) return error_response_of(renamed.error());
+    return json_response(200, session_json(*renamed));
+  }
+
   response close(const request& req, const route_params& params) {
     auto who = authenticate(req, accounts_);
     if (!who) return who.error();
@@ -253,6 +271,9 @@ void add_session_routes(router& routes, api_services& services) {
   });
   routes.add("GET", base + "/{sid}", [handlers](const request& req, const route_params& p) {
     return handlers->get(req, p);
+  });
+  routes.add("PATCH", base + "/{sid}", [handlers](const request& req, const route_params& p) {
+    return handlers->rename(req, p);
   });
   routes.add("DELETE", base + "/{sid}", [handlers](const request& req, const route_params& p) {
     return handlers->close(req, p);

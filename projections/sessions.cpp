@@ -42,6 +42,9 @@ changes apply_session_event(const events::recorded_event& event) {
         event, "cols = $3, rows = $4",
         {integer_param(data.integer("cols")), integer_param(data.integer("rows"))})};
   }
+  if (type == "SessionRenamed") {
+    return std::vector{session_updated(event, "name = $3", {data.text("name")})};
+  }
   if (type == "SessionClosed") {
     // The event carries no time of its own: the session closed when it was recorded.
     return std::vector{session_updated(

@@ -62,6 +62,40 @@ TEST(session_state, folds_its_events) {
   EXPECT_EQ(state.last_event_ms, 1070);
 }
 
+TEST(session_state, takes_the_latest_name_even_after_the_close) {
+  session_state state;
+  evolve(state, recorded(session_opened_event(opened_state(), {}), 1, 1000));
+  EXPECT_EQ(state.name, "");
+  evolve(state, recorded(session_renamed_event("build", {}), 2, 1010));
+  evolve(state, recorded(session_closed_event({"exited", 0, false}, {}), 3, 1020));
+  evolve(state, recorded(session_renamed_event("build ☃ log", {}), 4, 1030));
+  EXPECT_EQ(state.name, "build ☃ log");
+  EXPECT_TRUE(state.closed);
+}
+
+TEST(session_state, accepts_names_of_1_to_64_printable_characters) {
+  for (const auto& name : std::vector<std::string>{
+           "a", "tab 2", "ünïcödé ☃ 🚀", std::string(64, 'x'), "日本語" + std::string(61, '.')}) {
+    EXPECT_EQ(session_name_problem(name), "") << name;
+  }
+  EXPECT_NE(session_name_problem(""), "");
+  EXPECT_NE(session_name_problem(std::string(65, 'x')), "");
+  EXPECT_NE(session_name_problem("日本語" + std::string(62, '.')), "");
+}
+
+TEST(session_state, refuses_names_with_control_characters_or_broken_utf8) {
+  for (const auto& name : std::vector<std::string>{
+           std::string("a\nb"), std::string("tab\t"), std::string("\x1b[31m"), std::string("a\x7f"),
+           std::string("a\xc2\x85"
+                       "b"),  // U+0085, a C1 control
+           std::string("a\0b", 3), std::string("\xff"), std::string("\xc3"),  // cut short
+           std::string("\xc0\xaf"),                                           // overlong '/'
+           std::string("\xed\xa0\x80"),                                       // a surrogate
+           std::string("\xf4\x90\x80\x80")}) {                                // past U+10FFFF
+    EXPECT_NE(session_name_problem(name), "") << name;
+  }
+}
+
 TEST(session_state, records_a_close_without_exit_status) {
   session_state state;
   evolve(state, recorded(session_closed_event({"grace_expired", std::nullopt, false}, {}), 2, 5));

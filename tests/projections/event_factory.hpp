@@ -130,7 +130,8 @@ inline std::vector<events::append_request> sample_history() {
        new_event("SessionResized", R"({"cols":120,"rows":40})"),
        new_event("ClientDetached",
                  R"({"client_id":"b1","user_id":"u1","remote_address":"10.0.0.1"})"),
-       new_event("SessionClosed", R"({"reason":"exited","exit_status":0})")}));
+       new_event("SessionClosed", R"({"reason":"exited","exit_status":0})"),
+       new_event("SessionRenamed", R"({"name":"build ☃"})")}));
   history.push_back(append(
       "session-s2",
       {new_event(

@@ -96,13 +96,13 @@ TEST_F(read_models_pgtest, keeps_templates_at_their_latest_version) {
 
 TEST_F(read_models_pgtest, keeps_sessions_with_their_size_state_and_output_bytes) {
   project_sample_history();
-  EXPECT_EQ(row("SELECT concat_ws('|', workspace_id, user_id, state, cols, rows, opened_ms, "
+  EXPECT_EQ(row("SELECT concat_ws('|', workspace_id, user_id, name, state, cols, rows, opened_ms, "
                 "close_reason, exit_status, output_bytes, closed_ms IS NOT NULL) "
                 "FROM rm_sessions WHERE session_id = 's1'"),
-            "w1|u1|closed|120|40|5000|exited|0|11|t");
-  EXPECT_EQ(row("SELECT concat_ws('|', state, output_bytes, closed_ms IS NULL) FROM rm_sessions "
-                "WHERE session_id = 's2'"),
-            "open|2|t");
+            "w1|u1|build ☃|closed|120|40|5000|exited|0|11|t");
+  EXPECT_EQ(row("SELECT concat_ws('|', name = '', state, output_bytes, closed_ms IS NULL) "
+                "FROM rm_sessions WHERE session_id = 's2'"),
+            "t|open|2|t");
 }
 
 TEST_F(read_models_pgtest, audits_every_event_but_terminal_data_with_its_exact_time) {

@@ -55,6 +55,16 @@ TEST(session_projection, leaves_an_unknown_exit_status_null) {
   EXPECT_EQ(change.params.at(4), std::nullopt);
 }
 
+TEST(session_projection, renames_open_and_closed_sessions_alike) {
+  const auto change = single_change(
+      apply_session_event(recorded("session-s1", 10, "SessionRenamed", R"({"name":"logs ☃"})")));
+  EXPECT_EQ(change.statement,
+            "UPDATE rm_sessions SET name = $3, version = $2 WHERE session_id = $1 AND "
+            "version < $2");
+  const std::vector<std::optional<std::string>> expected{"s1", "10", "logs ☃"};
+  EXPECT_EQ(change.params, expected);
+}
+
 TEST(session_projection, knows_input_and_clients_but_shows_nothing_of_them) {
   for (const auto* type : {"InputRecorded", "ClientAttached", "ClientDetached"}) {
     const auto result = apply_session_event(recorded("session-s1", 3, type));
