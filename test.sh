@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: the same set-up as ./run.sh, then unit, integration (real PostgreSQL,
-# real Docker), sanitizer build (ASan+UBSan), fuzz smoke runs and the format check.
+# real Docker), browser end-to-end (chromium), sanitizer build (ASan+UBSan), fuzz smoke runs
+# and the format check.
 # Ends with ctest's summary of the main run; exits non-zero if any stage failed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -8,6 +9,9 @@ cd "$(dirname "$0")"
 
 failed=()
 stage() { echo; echo "=== $* ===" >&2; }
+
+stage "web UI (npm packages from the lockfiles, esbuild)"
+scripts/build-web --e2e
 
 stage "build (warnings are errors)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_WERROR=ON >/dev/null
@@ -29,7 +33,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=
 cmake --build build-fuzz -j2 --target fuzzers
 ctest --test-dir build-fuzz -L fuzz -j2 --output-on-failure || failed+=("fuzzers")
 
-stage "main suite: unit, integration, format"
+stage "main suite: unit, integration, browser end-to-end, format"
 main_status=0
 ctest --test-dir build -j2 --output-on-failure --timeout 900 || main_status=$?
 if [ ${#failed[@]} -gt 0 ]; then

@@ -71,7 +71,7 @@ export async function render(root, { params, navigate, user }) {
           role: 'tab',
           'aria-selected': String(session.id === active),
           dataset: { session: session.id },
-          onclick: (event) => { if (!event.target.closest('button')) activate(session.id); },
+          onclick: (event) => { if (!event.target.closest('button, input') && session.id !== active) activate(session.id); },
         }, label, h('button.close', { 'aria-label': 'Close terminal', title: 'Close (ends the shell)', onclick: () => closeTab(session) }, '×'));
       }).reverse(),
       h('button.new-tab', { onclick: openSession, title: 'New terminal' }, '+ New terminal'));
