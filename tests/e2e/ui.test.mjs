@@ -172,7 +172,7 @@ test('the recorded session replays in the player and downloads as asciicast', as
   await row.getByRole('link', { name: 'Replay' }).click();
   await alice.waitForURL(`**/audit/sessions/${sessionId}`);
   await waitFor(() => alice.evaluate(() => Boolean(window.berth?.player)), 15000, 'the player');
-  const duration = await alice.evaluate(() => window.berth.player.getDuration());
+  const duration = await waitFor(() => alice.evaluate(() => window.berth.player.getDuration()), 15000, 'the recording to load');
   assert.ok(duration > 0, `the recording has a duration (${duration})`);
   await alice.evaluate((at) => window.berth.player.seek(at), duration);
   await waitFor(async () => {

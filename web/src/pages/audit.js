@@ -46,9 +46,9 @@ async function renderTimeline(root, { search }) {
     h('td.nowrap', {}, when(entry.at_ms)),
     h('td', {}, entry.actor_name ?? entry.actor ?? '—'),
     h('td', {}, h('code', {}, entry.action)),
-    h('td', {}, `${entry.resource_type} `, h('code.id', { title: entry.resource_id }, entry.resource_id.slice(0, 8))),
+    h('td', {}, `${entry.resource_type} `, h('code.id', { title: entry.resource_id }, entry.resource_id.slice(-8))),
     h('td', {}, entry.address ?? ''),
-    h('td', {}, entry.trace_id ? h('code.id', { title: entry.trace_id }, entry.trace_id.slice(0, 8)) : ''),
+    h('td', {}, entry.trace_id ? h('code.id', { title: entry.trace_id }, entry.trace_id.slice(-8)) : ''),
     h('td', {}, h('details', {}, h('summary', {}, 'details'), h('pre', {}, JSON.stringify(entry.details, null, 2)))));
 
   const sessionRow = (session) => h('tr', { dataset: { session: session.id } },
@@ -132,6 +132,7 @@ async function renderReplay(root, sessionId) {
         speed: Number(speed.value),
         startAt,
         idleTimeLimit: 2,
+        preload: true,
         fit: 'width',
         controls: true,
       });
