@@ -9,6 +9,7 @@
 #include "actors/workspace_service.hpp"
 #include "app/commands.hpp"
 #include "app/master_key.hpp"
+#include "audit/audit_reader.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "http/api.hpp"
@@ -258,11 +259,14 @@ int run_serve(const config& cfg) {
              [&store, &runners](const http::request&, const http::route_params&) {
                return health_of(store, runners);
              });
+  audit::audit_reader audit_trail(cfg.database_url, store);
   http::api_services services{accounts, &workspaces, &sessions};
+  services.audit = &audit_trail;
   http::add_account_routes(routes, services);
   http::add_admin_routes(routes, services);
   http::add_workspace_routes(routes, services);
   http::add_session_routes(routes, services);
+  http::add_audit_routes(routes, services);
   routes.set_fallback([&web_ui](const http::request& req, const http::route_params&) {
     return web_ui->serve(req);
   });

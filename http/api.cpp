@@ -136,6 +136,16 @@ response error_response_of(const actors::command_error& failure) {
   return error_response(500, "internal", failure.message);
 }
 
+response error_response_of(const events::error& failure) {
+  if (failure.code == events::error_code::dependency_unavailable) {
+    return error_response(503, "dependency_unavailable", "the database is unavailable");
+  }
+  if (failure.code == events::error_code::not_found) {
+    return error_response(404, "not_found", failure.message);
+  }
+  return error_response(500, "internal", failure.message);
+}
+
 checked<actors::workspace_reply> owned_workspace(actors::workspace_service& workspaces,
                                                  const accounts::principal& who,
                                                  const std::string& id) {

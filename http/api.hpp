@@ -10,10 +10,15 @@
 #include "accounts/accounts.hpp"
 #include "actors/session_service.hpp"
 #include "actors/workspace_service.hpp"
+#include "events/error.hpp"
 #include "http/json_body.hpp"
 #include "http/request_fields.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+
+namespace berth::audit {
+class audit_reader;
+}  // namespace berth::audit
 
 namespace berth::http {
 
@@ -26,6 +31,7 @@ struct api_services {
   actors::workspace_service* workspaces = nullptr;  ///< null in tests of other routes
   actors::session_service* sessions = nullptr;      ///< null in tests of other routes
   bool secure_cookies = false;                      ///< adds `Secure` to the cookie (behind HTTPS)
+  audit::audit_reader* audit = nullptr;             ///< null in tests of other routes
 };
 
 /// An authenticated caller, or the response refusing the request.
@@ -64,6 +70,7 @@ actors::command_origin command_origin_of(const accounts::principal& who, const r
 /// The one mapping from domain errors to responses.
 response error_response_of(const accounts::error& failure);
 response error_response_of(const actors::command_error& failure);
+response error_response_of(const events::error& failure);
 
 /// Routes of /api/auth/*, /api/me, /api/me/tokens, /api/me/secrets, /api/admin/users.
 void add_account_routes(router& routes, api_services& services);
@@ -73,5 +80,7 @@ void add_admin_routes(router& routes, api_services& services);
 void add_workspace_routes(router& routes, api_services& services);
 /// Routes of /api/workspaces/{id}/sessions... including the terminal WebSocket.
 void add_session_routes(router& routes, api_services& services);
+/// Routes of /api/audit... (the audit log, sessions and their recordings).
+void add_audit_routes(router& routes, api_services& services);
 
 }  // namespace berth::http

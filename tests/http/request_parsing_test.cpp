@@ -79,6 +79,22 @@ TEST(router, matches_templates_and_tells_404_from_405) {
   EXPECT_EQ(routes.route_of(req), "/api/workspaces/{id}");
 }
 
+TEST(request_fields, decodes_every_query_parameter_once) {
+  request req;
+  req.target = "/api/audit?user=ada&action=Workspace%43reated&q=a+b%2Fc&empty=&flag&&";
+  auto parameters = query_parameters(req);
+  ASSERT_TRUE(parameters) << parameters.error();
+  const std::map<std::string, std::string> expected{
+      {"user", "ada"}, {"action", "WorkspaceCreated"}, {"q", "a b/c"}, {"empty", ""}, {"flag", ""}};
+  EXPECT_EQ(*parameters, expected);
+  req.target = "/api/audit";
+  EXPECT_TRUE(query_parameters(req)->empty());
+  for (const char* bad : {"/x?a=1&a=2", "/x?a=%zz", "/x?a=%4", "/x?=1", "/x?%61=1&a=2"}) {
+    req.target = bad;
+    EXPECT_FALSE(query_parameters(req)) << bad;
+  }
+}
+
 TEST(request_fields, finds_a_cookie_among_others) {
   request req;
   req.headers = {{"cookie", "a=1; berth_session=tok.en ;c=3"}};
