@@ -168,7 +168,11 @@ tl::expected<static_files, std::string> static_files::load(const std::string& ro
     auto target = entry.path();
     if (entry.is_symlink(failed)) {
       target = fs::canonical(entry.path(), failed);
-      if (failed || !is_within(target, root)) {
+      if (failed) {
+        return tl::unexpected("web root: " + entry.path().string() +
+                              " is a broken symbolic link: " + failed.message());
+      }
+      if (!is_within(target, root)) {
         return tl::unexpected("web root: " + entry.path().string() +
                               " is a symbolic link leading outside " + root.string());
       }

@@ -1,5 +1,6 @@
 // Untrusted request parts the REST layer parses itself: the JSON body (strict object with
-// known fields), the path against the route table, the Cookie header and `traceparent`.
+// known fields), the path against the route table, the query string, the Cookie header and
+// `traceparent`.
 // Beast has already parsed the HTTP framing; these must never crash or accept garbage.
 
 #include <cstddef>
@@ -46,6 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   get.method = size % 2 ? "GET" : "DELETE";
   get.target = "/" + input;
   (void)routes.dispatch(get);
+
+  request query;
+  query.target = "/api/audit?" + input;
+  if (auto parameters = query_parameters(query)) {
+    for (const auto& [name, value] : *parameters) {
+      if (name.empty()) __builtin_trap();  // a parameter always has a name
+    }
+  }
 
   request headers;
   headers.headers = {{"cookie", input}, {"traceparent", input}};
