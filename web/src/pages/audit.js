@@ -136,8 +136,7 @@ async function renderReplay(root, sessionId) {
         fit: 'width',
         controls: true,
       });
-      window.berth = window.berth ?? { terminals: new Map() };
-      window.berth.player = player;
+      (window.berth ??= { terminals: new Map() }).player = player;
     } catch (error) {
       replace(messages, notice('error', `The player failed: ${error.message}`));
     }

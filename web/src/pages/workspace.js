@@ -79,7 +79,10 @@ export async function render(root, { params, navigate, user }) {
 
   const renameTab = (session, label) => {
     const input = h('input.rename', { value: session.name || label.textContent, maxlength: 64, 'aria-label': 'Terminal name' });
+    let finished = false;  // Enter, Escape and the blur that follows them finish once
     const finish = async (save) => {
+      if (finished) return;
+      finished = true;
       const name = input.value.trim();
       if (save && name && name !== session.name) {
         try {
@@ -95,7 +98,7 @@ export async function render(root, { params, navigate, user }) {
       if (event.key === 'Enter') finish(true);
       if (event.key === 'Escape') finish(false);
     });
-    input.addEventListener('blur', () => finish(true), { once: true });
+    input.addEventListener('blur', () => finish(true));
     label.replaceWith(input);
     input.select();
   };

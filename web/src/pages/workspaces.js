@@ -37,7 +37,10 @@ export async function render(root, { user, navigate }) {
       return h('a.name', { href: `/w/${workspace.id}` }, workspace.name);
     }
     const input = h('input.rename', { value: workspace.name, 'aria-label': 'New name', maxlength: 64 });
+    let finished = false;  // Enter, Escape and the blur that follows them finish once
     const finish = async (save) => {
+      if (finished) return;
+      finished = true;
       editing = null;
       if (save && input.value.trim() && input.value.trim() !== workspace.name) {
         await act(() => patch(`/api/workspaces/${workspace.id}`, { name: input.value.trim() }));
