@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "telemetry/trace_context.hpp"
+
 namespace berth::http {
 std::string_view trim_blanks(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
@@ -11,32 +13,10 @@ std::string_view trim_blanks(std::string_view text) {
   return text;
 }
 
-namespace {
-
-bool is_lower_hex(std::string_view text) {
-  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-bool all_zero(std::string_view text) {
-  return text.find_first_not_of('0') == std::string_view::npos;
-}
-
-}  // namespace
-
-// https://www.w3.org/TR/trace-context/ section 3.2: version "-" trace-id "-" parent-id "-"
-// flags. Version 00 is exactly 55 characters; later versions may append fields after a "-".
+// https://www.w3.org/TR/trace-context/ section 3.2, parsed in one place (telemetry).
 std::string trace_id_of(const request& req) {
-  const std::string header = req.header("traceparent");
-  const std::string_view text(header);
-  if (text.size() < 55 || text[2] != '-' || text[35] != '-' || text[52] != '-') return {};
-  const auto version = text.substr(0, 2), trace_id = text.substr(3, 32),
-             parent_id = text.substr(36, 16), flags = text.substr(53, 2);
-  if (!is_lower_hex(version) || version == "ff") return {};
-  if (version == "00" && text.size() != 55) return {};
-  if (version != "00" && text.size() > 55 && text[55] != '-') return {};
-  if (!is_lower_hex(trace_id) || all_zero(trace_id)) return {};
-  if (!is_lower_hex(parent_id) || all_zero(parent_id) || !is_lower_hex(flags)) return {};
-  return std::string(trace_id);
+  const auto context = telemetry::parse_traceparent(req.header("traceparent"));
+  return context ? context->trace_id_hex() : std::string();
 }
 
 std::string cookie_value(const request& req, std::string_view name) {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "telemetry/span.hpp"
+
 namespace berth::telemetry {
 namespace {
 
@@ -116,6 +118,10 @@ void log(level severity, std::string_view logger, std::string_view message,
   line += "\",\"logger\":\"";
   append_json_escaped(line, logger);
   line += '"';
+  if (const auto context = current_context(); context.valid()) {
+    line += ",\"trace_id\":\"" + context.trace_id_hex() + "\",\"span_id\":\"" +
+            context.span_id_hex() + "\",\"trace_flags\":\"" + to_hex(&context.flags, 1) + '"';
+  }
   for (const auto& [key, value] : fields) {
     line += ",\"";
     append_json_escaped(line, key);

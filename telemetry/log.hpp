@@ -18,7 +18,8 @@ using field_value = std::variant<std::string_view, std::int64_t, double, bool>;
 using field = std::pair<std::string_view, field_value>;
 
 /// Writes one JSON object per line to stderr: ts (RFC 3339 UTC, microseconds), level,
-/// msg, logger, then the fields. Thread-safe; lines are never interleaved. Callers must not
+/// msg, logger, trace_id/span_id/trace_flags of this thread's current span (span.hpp) when
+/// there is one, then the fields. Thread-safe; lines are never interleaved. Callers must not
 /// pass secrets, DSNs or tokens as fields.
 void log(level severity, std::string_view logger, std::string_view message,
          std::initializer_list<field> fields = {});
