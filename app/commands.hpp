@@ -28,6 +28,10 @@ int run_admin(const config& cfg, const std::vector<std::string>& args);
 /// `berth projections list | rebuild NAME`.
 int run_projections(const config& cfg, const std::vector<std::string>& args);
 
+/// `berth audit verify [--json] | history --workspace ID [--at TIME] [--json] |
+/// export-session SESSION --format asciicast-v2|asciicast-v3 [--output FILE] [--input]`.
+int run_audit(const config& cfg, const std::vector<std::string>& args);
+
 /// Exit codes shared by every subcommand.
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;

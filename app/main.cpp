@@ -23,6 +23,14 @@ Usage:
   berth projections list       the read models
   berth projections rebuild NAME
                                empty one read model and replay the whole event log into it
+  berth audit verify [--json]  recompute every stream's hash chain; prints OK, or each broken
+                               stream and the first broken link (exit 1)
+  berth audit history --workspace ID [--at TIME] [--json]
+                               every event of a workspace and its state at TIME (RFC 3339 or
+                               ms since the epoch; default now), folded from the event log
+  berth audit export-session SESSION --format asciicast-v2|asciicast-v3 [--output FILE] [--input]
+                               a session's recording for asciinema (stdout without --output;
+                               --input adds typed input as `i` events)
   berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]
                                REST latency per route with N workspaces (default 8 clients, 100
                                users, 10000 workspaces, 5 s per route; Docker left out) and the
@@ -77,6 +85,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return reject_extra(0) ? exit_usage : run_migrate(cfg);
   if (command == "projections") return run_projections(cfg, rest);
   if (command == "admin") return run_admin(cfg, rest);
+  if (command == "audit") return run_audit(cfg, rest);
   if (command == "bench") {
     if (rest.empty()) {
       std::cerr << "berth bench: name a benchmark (api, eventstore, sessions, terminal-path)\n";

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "audit/asciicast.hpp"
+#include "audit/chain_verifier.hpp"
+#include "audit/workspace_history.hpp"
 #include "events/error.hpp"
 
 namespace berth::events {
@@ -103,6 +105,13 @@ class audit_reader {
   /// Feeds every event of the session's stream to `writer`, page by page, then finishes it;
   /// stops early (and says so with false) when the writer's sink refuses.
   events::result<bool> write_recording(const std::string& session_id, asciicast_writer& writer);
+  /// Every stream's hash chain, verified (chain_verifier.hpp).
+  events::result<chain_verification> verify() { return verify_chains(store_); }
+  /// A workspace's events and its state at `at`; nothing when it never existed.
+  events::result<std::optional<workspace_history>> history(const std::string& workspace_id,
+                                                           std::optional<time_point> at) {
+    return read_workspace_history(store_, workspace_id, at);
+  }
 
  private:
   events::event_store& store_;

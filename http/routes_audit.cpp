@@ -1,6 +1,7 @@
 // /api/audit...: the audit log, the list of terminal sessions and a session's recording as
 // asciicast (docs/api.md "Audit"). Every role may ask; what a member gets is narrowed to their
-// own workspaces and actions by audit_reader. Query parameters are checked strictly: an
+// own workspaces and actions by audit_reader. Chain verification and a workspace's history at
+// a time are for admins and auditors only. Query parameters are checked strictly: an
 // unknown name or a bad value is a 422, never silently ignored.
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "accounts/user_aggregate.hpp"
 #include "audit/audit_reader.hpp"
+#include "audit/time_text.hpp"
 #include "events/uuid.hpp"
 #include "http/api.hpp"
 
@@ -218,6 +220,39 @@ class audit_routes {
     return out;
   }
 
+  response verify(const request& req, const accounts::principal& who) {
+    if (auto refused = require_reader(who)) return *refused;
+    auto parameters = query_of(req, {});
+    if (!parameters) return parameters.error();
+    auto verification = reader_.verify();
+    if (!verification) return error_response_of(verification.error());
+    return json_response(200, audit::verification_json(*verification));
+  }
+
+  response history(const request& req, const route_params& params, const accounts::principal& who) {
+    if (auto refused = require_reader(who)) return *refused;
+    auto parameters = query_of(req, {"at"});
+    if (!parameters) return parameters.error();
+    std::optional<audit::time_point> at;
+    if (const auto found = parameters->find("at"); found != parameters->end()) {
+      auto parsed = audit::parse_time(found->second);
+      if (!parsed) {
+        // query_parameters reads `+` as a space, as forms do: say how to send an offset.
+        return invalid_response("`at`: " + parsed.error() + " (send a `+` offset as %2B)");
+      }
+      at = *parsed;
+    }
+    const auto& workspace_id = params.at("wid");
+    // Only ids Berth could have made reach the event store.
+    if (!events::is_uuid(workspace_id)) {
+      return error_response(404, "not_found", "no such workspace");
+    }
+    auto history = reader_.history(workspace_id, at);
+    if (!history) return error_response_of(history.error());
+    if (!*history) return error_response(404, "not_found", "no such workspace");
+    return json_response(200, audit::history_json(**history));
+  }
+
  private:
   audit::audit_reader& reader_;
 };
@@ -240,6 +275,16 @@ void add_audit_routes(router& routes, api_services& services) {
              signed_in(services, [handlers](const request& req, const route_params& params,
                                             const accounts::principal& who) {
                return handlers->cast(req, params, who);
+             }));
+  routes.add("GET", "/api/audit/verify",
+             signed_in(services, [handlers](const request& req, const route_params&,
+                                            const accounts::principal& who) {
+               return handlers->verify(req, who);
+             }));
+  routes.add("GET", "/api/audit/workspaces/{wid}/history",
+             signed_in(services, [handlers](const request& req, const route_params& params,
+                                            const accounts::principal& who) {
+               return handlers->history(req, params, who);
              }));
 }
 
