@@ -79,6 +79,7 @@ class gauge_presence {
   gauge_presence& operator=(const gauge_presence&) = delete;
   /// Idempotent: counts once however often it is set.
   void set(bool present);
+  bool present() const { return counted_now_; }
 
  private:
   gauge* counted_;
