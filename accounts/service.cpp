@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "accounts/service_impl.hpp"
+#include "telemetry/span.hpp"
 #include "auth/random.hpp"
 
 namespace berth::accounts {
@@ -39,6 +40,11 @@ std::string event_metadata(const change_context& ctx, const std::string& node) {
   boost::json::object metadata{{"actor", ctx.actor_id.empty() ? "system" : ctx.actor_id}};
   if (!ctx.remote_address.empty()) metadata["remote_address"] = ctx.remote_address;
   if (!ctx.trace_id.empty()) metadata["trace_id"] = ctx.trace_id;
+  // Appends run on the request's thread: its current span is the one that caused them.
+  if (const auto cause = telemetry::current_context();
+      cause.valid() && cause.trace_id_hex() == ctx.trace_id) {
+    metadata["span_id"] = cause.span_id_hex();
+  }
   metadata["node"] = node;
   return boost::json::serialize(metadata);
 }

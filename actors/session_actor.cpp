@@ -13,7 +13,9 @@
 #include "events/event_store.hpp"
 #include "http/flow_control.hpp"
 #include "http/terminal_protocol.hpp"
+#include "telemetry/berth_metrics.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::actors {
 namespace {
@@ -142,6 +144,7 @@ class session_actor : public caf::event_based_actor {
     for (auto& [id, slot] : clients_)
       slot.client->close(close_going_away, "session actor stopped");
     clients_.clear();
+    count_open(false);
   }
 
  private:
@@ -197,6 +200,7 @@ class session_actor : public caf::event_based_actor {
               }
               state_.version = **appended;
               state_.unattended_since_ms = now_ms();
+              count_open(true);
               if (!result->link) {
                 // Recorded as opened, so recorded as closed: the log tells what happened.
                 begin_close({"open_failed", std::nullopt, false}, {});
@@ -277,6 +281,7 @@ class session_actor : public caf::event_based_actor {
                 queue_event(client_detached_event(client_id, "", system_origin()));
               }
               state_.attached_clients.clear();
+              count_open(true);
               grace_spent_before_ = std::chrono::milliseconds(spent);
               arm_grace();
               relink();
@@ -405,12 +410,18 @@ class session_actor : public caf::event_based_actor {
   }
 
   void admit(attach_client& attach) {
+    // A short span per attach (not one for the WebSocket's life), child of the upgrade's.
+    telemetry::span attaching("berth.sessions", attach.from ? "session resume" : "session attach",
+                              telemetry::span_kind::internal, attach.caller.trace);
+    attaching.set("session.id", state_.id);
+    attaching.set("workspace.id", state_.workspace_id);
     const auto end = received_end_;
     const auto oldest_held = std::max<std::int64_t>(0, end - context_->options.replay_limit);
     std::optional<std::int64_t> requested = attach.from;
     if (state_.closed && !requested) requested = std::max<std::int64_t>(0, oldest_held);
     auto plan = http::plan_resume(requested, oldest_held, end);
     if (!plan) {
+      attaching.set_error(plan.error().message);
       refuse_client(*attach.client, plan.error().code, plan.error().message,
                     http::close_code_after(plan.error().code).value_or(1008));
       return;
@@ -422,6 +433,13 @@ class session_actor : public caf::event_based_actor {
     } else {
       start = screen_.interpreted_bytes();  // the model is fed from offset 0
       snapshot = render_vt(screen_.take_snapshot());
+    }
+    attaching.set("terminal.end_offset", end);
+    attaching.set("terminal.start_offset", start);
+    attaching.set("terminal.snapshot", snapshot.has_value());
+    if (attach.from) {
+      attaching.set("terminal.requested_offset", *attach.from);
+      telemetry::berth_metrics().terminal_resumes.with({snapshot ? "snapshot" : "bytes"}).add();
     }
     attach.client->send(http::encode_server_message(http::attached_message{
                             start, end, snapshot.has_value(), state_.cols, state_.rows}),
@@ -436,6 +454,7 @@ class session_actor : public caf::event_based_actor {
                               client_slot{attach.client, http::flow_control(start),
                                           attach.caller.user_id, attach.caller.remote_address})
             .first->second;
+    count_clients();
     fill(attach.client_id, slot);
     if (state_.closed) {
       // A finished session is replayed; the client learns how it ended once caught up.
@@ -468,6 +487,7 @@ class session_actor : public caf::event_based_actor {
     origin.remote_address = found->second.remote_address;
     const auto user_id = found->second.user_id;
     clients_.erase(found);
+    count_clients();
     if (state_.closed || finishing()) return summary();
     state_.attached_clients.erase(detach.client_id);
     queue_event(client_detached_event(detach.client_id, user_id, origin));
@@ -483,6 +503,7 @@ class session_actor : public caf::event_based_actor {
 
   caf::result<session_outcome> on(client_input& input) {
     if (finishing() || !clients_.contains(input.client_id)) return summary();
+    telemetry::berth_metrics().terminal_input_bytes.add(input.bytes.size());
     if (link_) link_->send(keeper::input_request{state_.keeper_session, input.bytes});
     if (context_->options.record_input) {
       if (pending_input_open_ && pending_output_.empty() &&
@@ -527,6 +548,7 @@ class session_actor : public caf::event_based_actor {
       refuse_client(*found->second.client, recorded.error().code, recorded.error().message,
                     http::close_code_after(recorded.error().code).value_or(1008));
       clients_.erase(found);
+      count_clients();
       return summary();
     }
     fill(found->first, found->second);
@@ -623,6 +645,7 @@ class session_actor : public caf::event_based_actor {
     pending_output_.append(bytes);
     memory_.append(bytes);
     received_end_ += static_cast<std::int64_t>(bytes.size());
+    telemetry::berth_metrics().terminal_output_bytes.add(bytes.size());
     screen_.feed(bytes);
     touch_workspace(false);
     for (auto& [id, slot] : clients_)
@@ -669,6 +692,7 @@ class session_actor : public caf::event_based_actor {
     finish_queued_ = true;
     closing_ = true;
     state_.closed = how;
+    count_open(false);
     queue_event(session_closed_event(
         how, close_origin_.actor_id.empty() ? system_origin() : close_origin_));
     flush();
@@ -714,7 +738,15 @@ class session_actor : public caf::event_based_actor {
       clients_.erase(found);
     }
     pending_exit_clients_ = std::move(still);
+    count_clients();
   }
+
+  /// Keeps the terminal session gauges in step with this session.
+  void count_open(bool open) {
+    open_metric_.set(open);
+    count_clients();
+  }
+  void count_clients() { attached_metric_.set(open_metric_.present() && !clients_.empty()); }
 
   // --- Recording ------------------------------------------------------------------------------
 
@@ -960,7 +992,8 @@ class session_actor : public caf::event_based_actor {
 
   session_origin origin_of(const session_caller& caller) const {
     session_origin origin{caller.user_id, caller.remote_address, caller.trace_id,
-                          context_->options.node};
+                          context_->options.node,
+                          caller.trace.valid() ? caller.trace.span_id_hex() : std::string()};
     if (origin.actor_id.empty()) origin.actor_id = "system";
     return origin;
   }
@@ -1014,6 +1047,8 @@ class session_actor : public caf::event_based_actor {
   bool flush_timer_armed_ = false;
 
   std::map<std::string, client_slot> clients_;
+  telemetry::gauge_presence open_metric_{telemetry::berth_metrics().terminal_sessions_open};
+  telemetry::gauge_presence attached_metric_{telemetry::berth_metrics().terminal_sessions_attached};
   std::map<std::string, attach_client> waiting_;  ///< resuming from output not yet received
   std::vector<std::string> pending_exit_clients_;
   std::uint64_t grace_generation_ = 0;

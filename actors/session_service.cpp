@@ -125,8 +125,8 @@ command_result<std::size_t> session_service::recover() {
 command_result<session_summary> session_service::open(const std::string& workspace_id, int cols,
                                                       int rows, const session_caller& caller) {
   // Ensured on the caller's thread: the pool's threads never wait for a workspace actor.
-  auto running = impl_->workspaces.ensure(workspace_id,
-                                          {caller.user_id, caller.remote_address, caller.trace_id});
+  auto running = impl_->workspaces.ensure(
+      workspace_id, {caller.user_id, caller.remote_address, caller.trace_id, caller.trace});
   if (!running) return tl::unexpected(running.error());
   open_session open{events::make_uuid_v7(), workspace_id, cols, rows, caller};
   caf::scoped_actor self{impl_->workspaces.actor_system()};

@@ -62,6 +62,8 @@ struct session_caller {
   std::string user_id;
   std::string remote_address;
   std::string trace_id;
+  /// The caller's span (the HTTP request's): session spans become its children.
+  telemetry::trace_context trace = {};
 };
 
 /// The session runtime. Lives in the workspace service's actor system.

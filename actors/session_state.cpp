@@ -27,6 +27,7 @@ std::string metadata_of(const session_origin& origin) {
   if (!origin.node.empty()) metadata["node"] = origin.node;
   if (!origin.remote_address.empty()) metadata["remote_address"] = origin.remote_address;
   if (!origin.trace_id.empty()) metadata["trace_id"] = origin.trace_id;
+  if (!origin.trace_id.empty() && !origin.span_id.empty()) metadata["span_id"] = origin.span_id;
   return json::serialize(metadata);
 }
 

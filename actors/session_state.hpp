@@ -56,6 +56,7 @@ struct session_origin {
   std::string remote_address;
   std::string trace_id;
   std::string node;
+  std::string span_id;  ///< the caller's span (with trace_id: where an auditor finds the cause)
 };
 
 /// The events, as appended (ids fresh, metadata from `origin`).

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "telemetry/span.hpp"
+
 namespace berth::actors {
 namespace {
 
@@ -29,7 +31,12 @@ caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspac
   auto loaded = std::make_shared<command_result<workspace_state>>();
   // Recovery first: `await` keeps every request queued until the state is rebuilt.
   self->request(pool, caf::infinite,
-                blocking_job{[=] { *loaded = load_workspace(*context, workspace_id); }})
+                blocking_job{[=] {
+                  telemetry::span recovering("berth.actors", "workspace recover");
+                  recovering.set("workspace.id", workspace_id);
+                  *loaded = load_workspace(*context, workspace_id);
+                  if (!*loaded) recovering.set_error(loaded->error().message);
+                }})
       .await(
           [=](caf::ok_atom) {
             if (*loaded) {

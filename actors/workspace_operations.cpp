@@ -9,6 +9,7 @@
 #include "docker/client.hpp"
 #include "events/event_store.hpp"
 #include "events/uuid.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::actors {
 namespace {
@@ -57,7 +58,13 @@ command_error error_of(const docker::error& failure) {
 std::string metadata_of(const workspace_context& context, const command_origin& origin) {
   boost::json::object metadata{{"actor", origin.actor_id}, {"node", context.node}};
   if (!origin.remote_address.empty()) metadata["remote_address"] = origin.remote_address;
-  if (!origin.trace_id.empty()) metadata["trace_id"] = origin.trace_id;
+  // Decided inside the command's span (execute): its trace and span are the cause.
+  if (const auto cause = telemetry::current_context(); cause.valid()) {
+    metadata["trace_id"] = cause.trace_id_hex();
+    metadata["span_id"] = cause.span_id_hex();
+  } else if (!origin.trace_id.empty()) {
+    metadata["trace_id"] = origin.trace_id;
+  }
   return boost::json::serialize(metadata);
 }
 
@@ -234,8 +241,45 @@ command_result<workspace_state> load_workspace(workspace_context& context,
   return state;
 }
 
+std::string_view action_name(workspace_action action) {
+  switch (action) {
+    case workspace_action::get:
+      return "get";
+    case workspace_action::create:
+      return "create";
+    case workspace_action::rename:
+      return "rename";
+    case workspace_action::set_star:
+      return "set_star";
+    case workspace_action::start:
+      return "start";
+    case workspace_action::stop:
+      return "stop";
+    case workspace_action::restart:
+      return "restart";
+    case workspace_action::ensure:
+      return "ensure";
+    case workspace_action::remove:
+      return "remove";
+    case workspace_action::touch:
+      return "touch";
+    case workspace_action::container_lost:
+      return "container_lost";
+    case workspace_action::idle_check:
+      return "idle_check";
+    case workspace_action::reconcile:
+      return "reconcile";
+  }
+  return "unknown";
+}
+
 operation_result execute(workspace_context& context, workspace_state state,
                          const workspace_request& request) {
+  // The command's span, child of the caller's (the HTTP request's): the event-store and
+  // Docker calls below run on this thread and become its children.
+  telemetry::span handling("berth.actors", "workspace " + std::string(action_name(request.action)),
+                           telemetry::span_kind::internal, request.origin.trace);
+  handling.set("workspace.id", state.id.empty() ? request.create.workspace_id : state.id);
   workspace_runner runner(context, std::move(state), request.origin);
   command_result<void> done;
   switch (request.action) {
@@ -294,6 +338,7 @@ operation_result execute(workspace_context& context, workspace_state state,
       break;
   }
   operation_result result{runner.state(), {}};
+  if (!done) handling.set_error(done.error().message);
   if (done) {
     result.outcome = workspace_reply{runner.state(), runner.last_position()};
   } else {

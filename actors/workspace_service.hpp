@@ -16,6 +16,7 @@
 #include <tl/expected.hpp>
 
 #include "actors/workspace_aggregate.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace caf {
 class actor_system;
@@ -50,6 +51,8 @@ struct command_origin {
   std::string actor_id = "system";
   std::string remote_address;
   std::string trace_id;
+  /// The caller's span: the actor's command span becomes its child.
+  telemetry::trace_context trace = {};
 };
 
 /// A workspace as a command left it, and the feed position of its last event (callers wait

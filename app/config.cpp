@@ -97,6 +97,10 @@ const std::vector<config_key>& config_keys() {
        "folder of the built browser UI, loaded into memory at start-up (default ../web/dist "
        "next to the berth executable; without it, pages answer 503)",
        &config::web_root},
+      {"--metrics-token", "BERTH_METRICS_TOKEN",
+       "when set, GET /metrics answers only `Authorization: Bearer <token>` (default: open, as "
+       "Prometheus scrapes without credentials)",
+       &config::metrics_token},
   };
   return keys;
 }

@@ -39,6 +39,8 @@ struct config {
   /// Folder of the built browser UI; empty until loaded: load_config fills in `../web/dist`
   /// next to this executable (`build/berth` serves the repository's `web/dist`).
   std::string web_root;
+  /// Bearer token that GET /metrics requires; empty: /metrics is open.
+  std::string metrics_token;
 };
 
 /// A duration like `600` (seconds), `250ms`, `90s`, `10m` or `1h`; nothing when malformed.

@@ -9,11 +9,14 @@
 #include "actors/workspace_service.hpp"
 #include "app/commands.hpp"
 #include "app/master_key.hpp"
+#include "app/serve_metrics.hpp"
+#include "app/serve_tracing.hpp"
 #include "audit/audit_reader.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "http/api.hpp"
 #include "http/health.hpp"
+#include "http/observed_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
@@ -176,6 +179,8 @@ int run_serve(const config& cfg) {
     return exit_failure;
   }
   if (!apply_migrations(cfg)) return exit_failure;
+  // First in, last out: every service's spans are recorded until the exporter's final flush.
+  const auto tracing = serve_tracing::start();
   auto jwt_secret = accounts::load_or_create_jwt_secret(cfg.data_dir);
   if (!jwt_secret) {
     telemetry::log(level::error, "app.serve", "no session signing secret",
@@ -267,6 +272,12 @@ int run_serve(const config& cfg) {
   http::add_workspace_routes(routes, services);
   http::add_session_routes(routes, services);
   http::add_audit_routes(routes, services);
+  http::add_trace_routes(routes, services);
+  http::add_metrics_routes(routes, cfg.metrics_token);
+  std::vector<std::pair<std::string, projections::projection_runner*>> measured;
+  for (auto& entry : runners)
+    measured.emplace_back(entry.name, entry.runner.get());
+  const auto scraped = register_serve_metrics(cfg.database_url, std::move(measured));
   routes.set_fallback([&web_ui](const http::request& req, const http::route_params&) {
     return web_ui->serve(req);
   });
@@ -276,8 +287,7 @@ int run_serve(const config& cfg) {
   // A workspace command holds its worker while Docker works (seconds): enough workers that a
   // few slow starts never starve /healthz or the list.
   http_options.worker_threads = 16;
-  http::server server(
-      http_options, [&routes](http::request req, auto respond) { respond(routes.dispatch(req)); });
+  http::server server(http_options, http::observed_handler(routes));
   auto port = server.start();
   if (!port) {
     telemetry::log(level::error, "app.serve", "cannot listen",

@@ -1,7 +1,10 @@
 #include "docker/client.hpp"
 
+#include "docker/api_operation.hpp"
 #include "docker/curl_transport.hpp"
 #include "docker/json_read.hpp"
+#include "telemetry/span.hpp"
+#include "telemetry/berth_metrics.hpp"
 
 namespace berth::docker {
 
@@ -59,9 +62,38 @@ http_request client::make_tar_upload(std::string_view method, std::string_view p
   return request;
 }
 
+namespace {
+
+/// Counts a Docker call and its latency by operation (REFERENCE.md "Observability").
+void record_call(const http_request& request, const tl::expected<http_reply, error>& reply,
+                 std::chrono::steady_clock::time_point started) {
+  if (!telemetry::metrics_enabled()) return;
+  auto& families = telemetry::berth_metrics();
+  const auto operation = api_operation(request.method, request.target);
+  families.docker_requests
+      .with({operation, reply ? std::to_string(reply->status) : std::string("error")})
+      .add();
+  families.docker_duration.with({operation}).observe_since(started);
+}
+
+}  // namespace
+
 tl::expected<http_reply, error> client::send_expecting(http_request request,
                                                        std::initializer_list<int> statuses) {
+  const auto started = std::chrono::steady_clock::now();
+  // A client span per Docker API call: a child of the command that makes it.
+  telemetry::span call("berth.docker", "docker " + api_operation(request.method, request.target),
+                       telemetry::span_kind::client);
+  call.set("http.request.method", request.method);
+  call.set("url.path", request.target.substr(0, request.target.find('?')));
   auto reply = transport_->perform(request);
+  if (!reply) {
+    call.set_error(describe(reply.error()));
+  } else {
+    call.set("http.response.status_code", static_cast<std::int64_t>(reply->status));
+    if (reply->status >= 400) call.set_error(std::to_string(reply->status));
+  }
+  record_call(request, reply, started);
   if (!reply) return reply;
   for (int status : statuses) {
     if (reply->status == status) return reply;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "events/hash_chain.hpp"
+#include "telemetry/berth_metrics.hpp"
 
 namespace berth::events {
 namespace {
@@ -224,9 +225,30 @@ std::unordered_map<std::string, std::int64_t> write_events(
   return positions;
 }
 
+/// Counts what a committed batch wrote and how long its transaction took.
+void record_committed(const std::vector<append_writer::pending>& batch,
+                      const std::vector<planned_event>& planned,
+                      const std::vector<batch_outcome>& outcomes,
+                      std::chrono::steady_clock::time_point started) {
+  if (!telemetry::metrics_enabled()) return;
+  auto& families = telemetry::berth_metrics();
+  for (const auto& row : planned)
+    families.events_appended.with({batch[row.request].request.stream_type}).add();
+  for (const auto& outcome : outcomes) {
+    if (!outcome.deferred && !outcome.outcome &&
+        outcome.outcome.error().code == error_code::concurrency_conflict) {
+      families.append_conflicts.add();
+    }
+  }
+  if (planned.empty()) return;
+  families.append_duration.observe_since(started);
+  families.append_batch_events.observe(static_cast<double>(planned.size()));
+}
+
 /// One attempt at the whole batch in one transaction. Throws retry_batch or pqxx errors.
 std::vector<batch_outcome> attempt_batch(pqxx::connection& connection,
                                          std::vector<append_writer::pending>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   std::vector<batch_outcome> outcomes(batch.size());
   pqxx::work tx(connection);
   const auto stored = find_stored_ids(tx, batch);
@@ -286,6 +308,7 @@ std::vector<batch_outcome> attempt_batch(pqxx::connection& connection,
   } else {
     tx.commit();
   }
+  record_committed(batch, planned, outcomes, started);
   return outcomes;
 }
 

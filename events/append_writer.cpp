@@ -118,6 +118,7 @@ void append_writer::run_writer() {
       if (outcomes[i].deferred) {
         deferred.push_back(std::move(batch[i]));
       } else {
+        if (outcomes[i].outcome) outcomes[i].outcome->batch_appends = batch.size();
         batch[i].done(std::move(outcomes[i].outcome));
       }
     }

@@ -38,6 +38,7 @@ struct append_result {
   std::int64_t last_version = 0;
   std::vector<std::int64_t> global_positions;  ///< one per event, in request order
   bool already_appended = false;  ///< the event ids were already stored: nothing new written
+  std::size_t batch_appends = 0;  ///< appends committed in the same transaction (group commit)
 };
 
 /// An event as stored.

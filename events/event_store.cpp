@@ -6,6 +6,7 @@
 #include "events/canonical_json.hpp"
 #include "events/connection_pool.hpp"
 #include "events/hash_chain.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::events {
 namespace {
@@ -51,17 +52,32 @@ void event_store::append_async(append_request request,
 }
 
 result<append_result> event_store::append(append_request request) {
+  telemetry::span appending("berth.events", "eventstore append", telemetry::span_kind::client);
+  appending.set("db.system", "postgresql");
+  appending.set("stream.id", request.stream_id);
+  appending.set("events", request.events.size());
   std::promise<result<append_result>> promise;
   auto outcome = promise.get_future();
   writer_->submit(std::move(request),
                   [&promise](result<append_result> r) { promise.set_value(std::move(r)); });
-  return outcome.get();
+  auto appended = outcome.get();
+  if (appended) {
+    appending.set("batch.appends", appended->batch_appends);
+    appending.set("stream.version", appended->last_version);
+  } else {
+    appending.set_error(to_string(appended.error().code));
+  }
+  return appended;
 }
 
 result<std::vector<recorded_event>> event_store::read_stream(const std::string& stream_id,
                                                              std::int64_t from_version,
                                                              std::size_t limit) {
-  return readers_->run([&](pqxx::connection& c) {
+  telemetry::span reading("berth.events", "eventstore read", telemetry::span_kind::client);
+  reading.set("db.system", "postgresql");
+  reading.set("stream.id", stream_id);
+  reading.set("stream.from_version", from_version);
+  auto read = readers_->run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(std::string("SELECT ") + event_columns +
                                          " FROM es_events WHERE stream_id = $1 AND "
@@ -73,13 +89,22 @@ result<std::vector<recorded_event>> event_store::read_stream(const std::string& 
       events.push_back(to_event(row));
     return events;
   });
+  if (read) {
+    reading.set("events", read->size());
+  } else {
+    reading.set_error(to_string(read.error().code));
+  }
+  return read;
 }
 
 result<std::int64_t> event_store::fold_stream(
     const std::string& stream_id, std::int64_t from_version,
     const std::function<void(const recorded_event&)>& visit) {
   constexpr std::size_t page = 20'000;
-  const auto fetch = [this, &stream_id](std::int64_t version) {
+  // Later pages are read on another thread: their spans keep this thread's parent.
+  const auto fetch = [this, &stream_id, parent = telemetry::current_context()](
+                         std::int64_t version) {
+    telemetry::scoped_context in_caller(parent);
     return read_stream(stream_id, version, page);
   };
   // The first page is read here (most streams fit in it); while the caller folds a full page,

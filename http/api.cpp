@@ -5,6 +5,7 @@
 
 #include "events/uuid.hpp"
 #include "http/request_fields.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::http {
 namespace {
@@ -80,12 +81,17 @@ response no_content() {
   return out;
 }
 
+// The request's server span is this worker thread's current span (observed_handler.cpp):
+// its trace goes into the events' metadata, and the actors' spans become its children.
 accounts::change_context change_context_of(const accounts::principal& who, const request& req) {
-  return {who.user_id, req.remote_address, trace_id_of(req)};
+  const auto trace = telemetry::current_context();
+  return {who.user_id, req.remote_address, trace.valid() ? trace.trace_id_hex() : trace_id_of(req)};
 }
 
 actors::command_origin command_origin_of(const accounts::principal& who, const request& req) {
-  return {who.user_id, req.remote_address, trace_id_of(req)};
+  const auto trace = telemetry::current_context();
+  return {who.user_id, req.remote_address,
+          trace.valid() ? trace.trace_id_hex() : trace_id_of(req), trace};
 }
 
 response error_response_of(const accounts::error& failure) {

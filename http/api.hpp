@@ -82,5 +82,10 @@ void add_workspace_routes(router& routes, api_services& services);
 void add_session_routes(router& routes, api_services& services);
 /// Routes of /api/audit... (the audit log, sessions and their recordings).
 void add_audit_routes(router& routes, api_services& services);
+/// Routes of /api/admin/traces (recent traces for the admin page).
+void add_trace_routes(router& routes, api_services& services);
+/// `GET /metrics` (Prometheus text format); when `token` is not empty, only for
+/// `Authorization: Bearer <token>` (401 otherwise).
+void add_metrics_routes(router& routes, const std::string& token);
 
 }  // namespace berth::http

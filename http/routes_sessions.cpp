@@ -35,7 +35,7 @@ json::object session_json(const actors::session_summary& session) {
 
 actors::session_caller caller_of(const accounts::principal& who, const request& req) {
   const auto origin = command_origin_of(who, req);
-  return {origin.actor_id, origin.remote_address, origin.trace_id};
+  return {origin.actor_id, origin.remote_address, origin.trace_id, origin.trace};
 }
 
 /// A browser's WebSocket carries its page's Origin: only pages served by this server (the

@@ -120,6 +120,7 @@ void websocket_session::on_accept(beast::error_code ec) {
     return log_error(ec, "accept");
   }
   open_ = true;
+  counted_.set(true);
   auto channel = std::make_shared<session_channel>(weak_from_this());
   run_callback("on_open", [&] {
     if (handlers_->on_open) handlers_->on_open(std::move(channel));
@@ -238,6 +239,7 @@ void websocket_session::on_close_written(beast::error_code ec) {
 void websocket_session::finish(beast::error_code ec) {
   log_error(ec, "read");
   finished_ = true;
+  counted_.set(false);
   // Beast answered a close frame or failed the connection itself: nothing more goes out.
   close_sent_ = true;
   {

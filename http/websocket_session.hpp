@@ -18,6 +18,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "http/server.hpp"
+#include "telemetry/berth_metrics.hpp"
 
 namespace berth::http {
 
@@ -81,6 +82,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   bool finished_ = false;    ///< the read loop ended and on_close ran
   bool writing_ = false;     ///< a message or the close frame is being written
   bool close_sent_ = false;  ///< the close frame was written or is no longer needed
+  telemetry::gauge_presence counted_{
+      telemetry::berth_metrics().websocket_connections};  ///< open_ && !finished_
 
   mutable std::mutex mutex_;  ///< guards the rest: `send` and `close` come from any thread
   std::deque<outgoing> outbox_;

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
+#include "telemetry/berth_metrics.hpp"
+#include "telemetry/span.hpp"
+
 namespace berth::projections {
 namespace {
 
@@ -12,6 +17,29 @@ using std::chrono::steady_clock;
 constexpr milliseconds stop_check_interval{100};
 /// First look again when committed events are held back by the feed's horizon.
 constexpr milliseconds held_back_first_retry{10};
+
+/// The span that caused an event, from its metadata (`trace_id`, `span_id`), so a read
+/// model's batch shows up in the trace of the request whose change it applies.
+telemetry::trace_context cause_of(const events::recorded_event& event) {
+  telemetry::trace_context cause;
+  boost::system::error_code failed;
+  const auto metadata = boost::json::parse(event.metadata, failed);
+  if (failed || !metadata.is_object()) return cause;
+  const auto* trace = metadata.as_object().if_contains("trace_id");
+  const auto* span = metadata.as_object().if_contains("span_id");
+  if (!trace || !span || !trace->is_string() || !span->is_string() ||
+      !telemetry::from_hex(trace->as_string(), cause.trace.data(), cause.trace.size()) ||
+      !telemetry::from_hex(span->as_string(), cause.span.data(), cause.span.size())) {
+    return {};
+  }
+  cause.flags = 0x01;
+  return cause;
+}
+
+/// Times one applied page of a read model (its transaction included).
+void record_applied(const std::string& projection, steady_clock::time_point started) {
+  telemetry::berth_metrics().projection_apply.with({projection}).observe_since(started);
+}
 
 }  // namespace
 
@@ -138,8 +166,14 @@ void projection_runner::run() {
       if (auto waited = wait_for_appends(listener, timeout); !waited) back_off(waited.error());
       continue;
     }
+    const auto apply_started = steady_clock::now();
+    telemetry::span applying("berth.projections", "projection " + projection_.name,
+                             telemetry::span_kind::consumer, cause_of(page->events.front()));
+    applying.set("projection", projection_.name);
+    applying.set("events", page->events.size());
     auto applied = apply_page(connection, projection_, *checkpoint, *page);
     if (!applied) {
+      applying.set_error(events::to_string(applied.error().code));
       back_off(applied.error());
       continue;
     }
@@ -149,6 +183,7 @@ void projection_runner::run() {
       checkpoint.reset();
       continue;
     }
+    record_applied(projection_.name, apply_started);
     checkpoint = page->next;
     published(*checkpoint, page->events.size());
     backoff = options_.min_backoff;

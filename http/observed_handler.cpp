@@ -1,0 +1,75 @@
+#include "http/observed_handler.hpp"
+
+#include <chrono>
+
+#include "telemetry/metrics.hpp"
+#include "telemetry/span.hpp"
+
+namespace berth::http {
+namespace {
+
+/// Methods as metric labels: anything else a client makes up counts as `other`, so a
+/// hostile client cannot create series.
+std::string_view method_label(const std::string& method) {
+  for (const std::string_view known :
+       {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+struct http_metrics {
+  telemetry::counter_family& requests = telemetry::metrics().counter(
+      "berth_http_requests_total", "HTTP requests answered, by method, route template and status.",
+      {"method", "route", "code"});
+  telemetry::histogram_family& duration = telemetry::metrics().histogram(
+      "berth_http_request_duration_seconds",
+      "Time from a request's dispatch to its response head (WebSocket: to the upgrade).",
+      {"method", "route"}, telemetry::latency_buckets());
+  telemetry::gauge& in_flight =
+      telemetry::metrics()
+          .gauge("berth_http_requests_in_flight", "HTTP requests being handled now.")
+          .with(telemetry::label_values{});
+};
+
+}  // namespace
+
+handler observed_handler(const router& routes) {
+  static http_metrics metrics;
+  return [&routes](request req, std::function<void(response)> respond) {
+    const auto started = std::chrono::steady_clock::now();
+    auto route = routes.route_of(req);
+    // Paths no route knows (the browser UI's files, unknown /api paths) share one label.
+    if (route.empty()) route = req.path().rfind("/api/", 0) == 0 ? "/api/{unknown}" : "/{ui}";
+    const auto method = method_label(req.method);
+    const auto caller = telemetry::parse_traceparent(req.header("traceparent"));
+    telemetry::span serving("berth.http", std::string(method) + " " + route,
+                            telemetry::span_kind::server,
+                            caller.value_or(telemetry::trace_context{}));
+    serving.set("http.request.method", method);
+    serving.set("http.route", route);
+    serving.set("url.path", req.path());
+    serving.set("client.address", req.remote_address);
+    if (req.websocket_upgrade) serving.set("http.upgrade", "websocket");
+    const std::string traceparent = telemetry::format_traceparent(serving.context());
+
+    metrics.in_flight.add(1);
+    auto res = routes.dispatch(req);
+    metrics.in_flight.add(-1);
+
+    const int status = res.websocket && req.websocket_upgrade ? 101 : res.status;
+    serving.set("http.response.status_code", static_cast<std::int64_t>(status));
+    if (status >= 500) {
+      serving.set("error.type", std::to_string(status));
+      serving.set_error(std::to_string(status));
+    }
+    res.headers.emplace_back("traceparent", traceparent);
+    // The span ends with the response head: a streamed body or a WebSocket lives on.
+    serving.end();
+    metrics.requests.with({method, route, std::to_string(status)}).add();
+    metrics.duration.with({method, route}).observe_since(started);
+    respond(std::move(res));
+  };
+}
+
+}  // namespace berth::http
