@@ -3,8 +3,8 @@
 #include <boost/json.hpp>
 
 #include "accounts/service_impl.hpp"
-#include "telemetry/span.hpp"
 #include "auth/random.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::accounts {
 namespace {

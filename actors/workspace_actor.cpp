@@ -30,8 +30,7 @@ caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspac
   auto load_error = std::make_shared<std::optional<command_error>>();
   auto loaded = std::make_shared<command_result<workspace_state>>();
   // Recovery first: `await` keeps every request queued until the state is rebuilt.
-  self->request(pool, caf::infinite,
-                blocking_job{[=] {
+  self->request(pool, caf::infinite, blocking_job{[=] {
                   telemetry::span recovering("berth.actors", "workspace recover");
                   recovering.set("workspace.id", workspace_id);
                   *loaded = load_workspace(*context, workspace_id);

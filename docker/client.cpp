@@ -3,8 +3,8 @@
 #include "docker/api_operation.hpp"
 #include "docker/curl_transport.hpp"
 #include "docker/json_read.hpp"
-#include "telemetry/span.hpp"
 #include "telemetry/berth_metrics.hpp"
+#include "telemetry/span.hpp"
 
 namespace berth::docker {
 

@@ -102,8 +102,8 @@ result<std::int64_t> event_store::fold_stream(
     const std::function<void(const recorded_event&)>& visit) {
   constexpr std::size_t page = 20'000;
   // Later pages are read on another thread: their spans keep this thread's parent.
-  const auto fetch = [this, &stream_id, parent = telemetry::current_context()](
-                         std::int64_t version) {
+  const auto fetch = [this, &stream_id,
+                      parent = telemetry::current_context()](std::int64_t version) {
     telemetry::scoped_context in_caller(parent);
     return read_stream(stream_id, version, page);
   };

@@ -90,8 +90,8 @@ accounts::change_context change_context_of(const accounts::principal& who, const
 
 actors::command_origin command_origin_of(const accounts::principal& who, const request& req) {
   const auto trace = telemetry::current_context();
-  return {who.user_id, req.remote_address,
-          trace.valid() ? trace.trace_id_hex() : trace_id_of(req), trace};
+  return {who.user_id, req.remote_address, trace.valid() ? trace.trace_id_hex() : trace_id_of(req),
+          trace};
 }
 
 response error_response_of(const accounts::error& failure) {
