@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/span.hpp"
 
@@ -64,6 +65,18 @@ handler observed_handler(const router& routes) {
       serving.set_error(std::to_string(status));
     }
     res.headers.emplace_back("traceparent", traceparent);
+    // The access log line, inside the span so it carries the trace: server errors always,
+    // everything at debug level. The path only (a query could hold something private).
+    const auto severity = status >= 500 ? telemetry::level::error : telemetry::level::debug;
+    telemetry::log(severity, "http.access", "request answered",
+                   {{"method", method},
+                    {"route", std::string_view(route)},
+                    {"path", std::string_view(req.path())},
+                    {"status", static_cast<std::int64_t>(status)},
+                    {"duration_ms", std::chrono::duration<double, std::milli>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count()},
+                    {"client", std::string_view(req.remote_address)}});
     // The span ends with the response head: a streamed body or a WebSocket lives on.
     serving.end();
     metrics.requests.with({method, route, std::to_string(status)}).add();
