@@ -1,7 +1,9 @@
 // `berth bench api`: REST latency with many workspaces, and the time to rebuild workspace
 // actors from the log. It runs a real `berth serve` (this executable) on a scratch database,
 // so the numbers include HTTP, authentication, actors, the event store and read models; Docker
-// is left out (workspaces are created with `"start": false`).
+// is left out (workspaces are created with `"start": false`). The routes run twice: with
+// tracing and metrics off (`routes`), then exporting every span to a local OTLP collector
+// (`telemetry`), and the throughput ratio on/off is printed per route.
 
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/beast/http.hpp>
@@ -23,6 +26,7 @@
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "events/scratch_database.hpp"
+#include "telemetry/local_collector.hpp"
 
 namespace berth::app {
 namespace {
@@ -175,17 +179,30 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
     }
   }
   std::vector<std::string> ids;
-  json::object routes;
-  {
+  std::vector<std::vector<std::string>> ids_by_user(static_cast<std::size_t>(options.users));
+  // Telemetry's cost: the same routes against a server with tracing and metrics off, then
+  // against one exporting every span to a local OTLP collector (same database, same data).
+  telemetry::local_collector collector(/*keep_requests=*/false);
+  const auto serve_and_measure = [&](bool telemetry_on,
+                                     bool create) -> std::optional<json::object> {
+    json::object routes;
+    std::vector<std::pair<std::string, std::string>> environment = {
+        {"BERTH_DATABASE_URL", database->url()},
+        {"BERTH_INSTANCE", "bench-" + std::to_string(getpid())},
+        {"BERTH_LOG_LEVEL", "info"}};
+    if (telemetry_on) {
+      environment.emplace_back("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+    } else {
+      environment.emplace_back("OTEL_SDK_DISABLED", "true");
+      environment.emplace_back("BERTH_METRICS", "off");
+    }
     bench_server server({.data_dir = data_dir.string(),
                          .log_path = (data_dir / "serve.log").string(),
-                         .environment = {{"BERTH_DATABASE_URL", database->url()},
-                                         {"BERTH_INSTANCE", "bench-" + std::to_string(getpid())},
-                                         {"BERTH_LOG_LEVEL", "info"}}});
+                         .environment = environment});
     if (server.port() == 0) {
       std::cerr << "berth bench api: the server did not start; see " << (data_dir / "serve.log")
                 << "\n";
-      return exit_failure;
+      return std::nullopt;
     }
     // One client per user (clients take users round-robin), each logged in.
     std::vector<std::unique_ptr<bench_http_client>> users;
@@ -197,32 +214,33 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
     }
     std::vector<std::mutex> user_locks(static_cast<std::size_t>(options.users));
     std::mutex ids_mutex;
-    std::vector<std::vector<std::string>> ids_by_user(static_cast<std::size_t>(options.users));
     std::atomic<int> created{0};
     const auto user_of = [&](int client, std::int64_t i) {
       return static_cast<std::size_t>((client + i * options.clients) % options.users);
     };
     route_samples create_samples;
-    run_clients(
-        options.clients, create_samples,
-        [&](int client, std::int64_t i) {
-          const auto u = user_of(client, i);
-          std::lock_guard lock(user_locks[u]);
-          auto [status, body] =
-              users[u]->call(beast::http::verb::post, "/api/workspaces",
-                             json::serialize(json::object{
-                                 {"name", "ws " + std::to_string(i) + "-" + std::to_string(client)},
+    if (create) {
+      run_clients(
+          options.clients, create_samples,
+          [&](int client, std::int64_t i) {
+            const auto u = user_of(client, i);
+            std::lock_guard lock(user_locks[u]);
+            auto [status, body] = users[u]->call(
+                beast::http::verb::post, "/api/workspaces",
+                json::serialize(
+                    json::object{{"name", "ws " + std::to_string(i) + "-" + std::to_string(client)},
                                  {"start", false}}));
-          if (status != 201) {
-            std::cerr << "berth bench api: create answered " << status << ": " << body << "\n";
-            return false;
-          }
-          std::lock_guard ids_lock(ids_mutex);
-          ids_by_user[u].push_back(std::string(json::parse(body).at("id").as_string()));
-          return true;
-        },
-        [&] { return created++ >= options.workspaces; });
-    routes["POST /api/workspaces"] = create_samples.summary();
+            if (status != 201) {
+              std::cerr << "berth bench api: create answered " << status << ": " << body << "\n";
+              return false;
+            }
+            std::lock_guard ids_lock(ids_mutex);
+            ids_by_user[u].push_back(std::string(json::parse(body).at("id").as_string()));
+            return true;
+          },
+          [&] { return created++ >= options.workspaces; });
+      routes["POST /api/workspaces"] = create_samples.summary();
+    }
 
     const auto measure = [&](const std::string& route, auto call) {
       route_samples samples;
@@ -261,9 +279,23 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
             [](bench_http_client& user, const std::string& id, std::int64_t) {
               return user.call(beast::http::verb::get, "/api/workspaces/" + id).first;
             });
-    for (auto& mine : ids_by_user)
-      ids.insert(ids.end(), mine.begin(), mine.end());
+    return routes;
+  };
+  auto routes_off = serve_and_measure(false, true);
+  if (!routes_off) return exit_failure;
+  auto routes_on = serve_and_measure(true, false);
+  if (!routes_on) return exit_failure;
+  // Throughput with telemetry on over off, per route measured in both, and their median.
+  json::object ratios;
+  std::vector<double> route_ratios;
+  for (const auto& [route, on] : *routes_on) {
+    const auto off_rps = routes_off->at(route).at("rps").to_number<double>();
+    const auto ratio = on.at("rps").to_number<double>() / std::max(off_rps, 1.0);
+    ratios[route] = std::round(ratio * 1000) / 1000;
+    route_ratios.push_back(ratio);
   }
+  for (auto& mine : ids_by_user)
+    ids.insert(ids.end(), mine.begin(), mine.end());
   const auto no_snapshots = time_recovery(store, database->url(), ids, false, 0, options.clients);
   // One pass writes a snapshot of every workspace; the timed pass then starts from them.
   time_recovery(store, database->url(), ids, true, 1, options.clients);
@@ -274,7 +306,13 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
                    {"workspaces", ids.size()},
                    {"users", options.users},
                    {"clients", options.clients},
-                   {"routes", std::move(routes)},
+                   {"routes", std::move(*routes_off)},
+                   {"telemetry",
+                    json::object{{"routes_exporting", std::move(*routes_on)},
+                                 {"throughput_ratio", std::move(ratios)},
+                                 {"median_throughput_ratio",
+                                  std::round(percentile(route_ratios, 0.5) * 1000) / 1000},
+                                 {"otlp_requests", collector.request_count()}}},
                    {"recover_ms", json::object{{"snapshots", std::round(with_snapshots)},
                                                {"no_snapshots", std::round(no_snapshots)}}}})
             << "\n";

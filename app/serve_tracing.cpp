@@ -31,6 +31,12 @@ std::unique_ptr<serve_tracing> serve_tracing::start() {
                    {{"detail", std::string_view(warning)}});
   }
   telemetry::set_tracing_enabled(config.tracing_enabled);
+  // Metric recording can be switched off too (the overhead benchmark compares both).
+  if (const char* metrics = std::getenv("BERTH_METRICS");
+      metrics && std::string_view(metrics) == "off") {
+    telemetry::set_metrics_enabled(false);
+    telemetry::log(level::info, "app.tracing", "metric recording off (BERTH_METRICS=off)");
+  }
   std::string_view service = "berth";
   for (const auto& [key, value] : config.resource.attributes) {
     if (key == "service.name") service = value;

@@ -1,4 +1,4 @@
-#include "tests/support/otlp_receiver.hpp"
+#include "telemetry/local_collector.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace berth::testing {
+namespace berth::telemetry {
 namespace {
 
 std::string lowercase(std::string text) {
@@ -40,14 +40,14 @@ void write_all(int client, const std::string& text) {
 
 }  // namespace
 
-std::string otlp_receiver::received::header(const std::string& name) const {
+std::string local_collector::received::header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;
   }
   return {};
 }
 
-otlp_receiver::otlp_receiver() {
+local_collector::local_collector(bool keep_requests) : keep_requests_(keep_requests) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -56,13 +56,13 @@ otlp_receiver::otlp_receiver() {
   if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
       ::listen(listener_, 16) != 0 ||
       ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("otlp_receiver: cannot listen on 127.0.0.1");
+    throw std::runtime_error("local_collector: cannot listen on 127.0.0.1");
   }
   port_ = ntohs(address.sin_port);
   thread_ = std::thread([this] { serve(); });
 }
 
-otlp_receiver::~otlp_receiver() {
+local_collector::~local_collector() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -72,33 +72,38 @@ otlp_receiver::~otlp_receiver() {
   ::close(listener_);
 }
 
-std::string otlp_receiver::endpoint() const {
+std::string local_collector::endpoint() const {
   return "http://127.0.0.1:" + std::to_string(port_);
 }
 
-void otlp_receiver::script(std::vector<answer> answers) {
+void local_collector::script(std::vector<answer> answers) {
   std::lock_guard lock(mutex_);
   script_.assign(answers.begin(), answers.end());
 }
 
-std::vector<otlp_receiver::received> otlp_receiver::requests() const {
+std::size_t local_collector::request_count() const {
+  std::lock_guard lock(mutex_);
+  return request_count_;
+}
+
+std::vector<local_collector::received> local_collector::requests() const {
   std::lock_guard lock(mutex_);
   return requests_;
 }
 
-bool otlp_receiver::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
+bool local_collector::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mutex_);
-      if (requests_.size() >= count) return true;
+      if (request_count_ >= count) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }
 
-void otlp_receiver::serve() {
+void local_collector::serve() {
   for (;;) {
     pollfd ready{listener_, POLLIN, 0};
     const int polled = poll(&ready, 1, 100);
@@ -116,7 +121,7 @@ void otlp_receiver::serve() {
 
 // One request per connection is all an exporter needs; keep-alive requests on the same
 // connection are served in turn until the client closes it.
-void otlp_receiver::handle(int client) {
+void local_collector::handle(int client) {
   std::string buffer;
   for (;;) {
     std::size_t head_end;
@@ -155,7 +160,8 @@ void otlp_receiver::handle(int client) {
     answer reply;
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back(std::move(request));
+      ++request_count_;
+      if (keep_requests_) requests_.push_back(std::move(request));
       if (!script_.empty()) {
         reply = script_.front();
         script_.pop_front();
@@ -171,4 +177,4 @@ void otlp_receiver::handle(int client) {
   }
 }
 
-}  // namespace berth::testing
+}  // namespace berth::telemetry

@@ -1,8 +1,8 @@
 #pragma once
 
-// A fake OTLP/HTTP collector for tests: a plain HTTP/1.1 listener on 127.0.0.1 (port chosen
-// by the system) that records every request and answers with scripted statuses (200 `{}`
-// once the script is used up). No OTLP receiver ships in Debian or npm.
+// A minimal OTLP/HTTP collector for tests and the overhead benchmark: a plain HTTP/1.1 listener on
+// 127.0.0.1 (port chosen by the system) that records every request and answers with scripted
+// statuses (200 `{}` once the script is used up). No OTLP receiver ships in Debian or npm.
 
 #include <chrono>
 #include <cstdint>
@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-namespace berth::testing {
+namespace berth::telemetry {
 
-class otlp_receiver {
+class local_collector {
  public:
   struct received {
     std::string method, path;
@@ -28,17 +28,20 @@ class otlp_receiver {
     std::string retry_after;  ///< sent as Retry-After when not empty
   };
 
-  otlp_receiver();
-  ~otlp_receiver();
-  otlp_receiver(const otlp_receiver&) = delete;
-  otlp_receiver& operator=(const otlp_receiver&) = delete;
+  /// `keep_requests` false: only count them (a benchmark's long run stays small).
+  explicit local_collector(bool keep_requests = true);
+  ~local_collector();
+  local_collector(const local_collector&) = delete;
+  local_collector& operator=(const local_collector&) = delete;
 
   std::uint16_t port() const { return port_; }
   /// `http://127.0.0.1:<port>`: the value of OTEL_EXPORTER_OTLP_ENDPOINT.
   std::string endpoint() const;
   /// The next requests get these answers, in order.
   void script(std::vector<answer> answers);
-  /// Everything received so far.
+  /// How many requests arrived.
+  std::size_t request_count() const;
+  /// Everything received so far (nothing when not keeping requests).
   std::vector<received> requests() const;
   /// Waits until at least `count` requests arrived; false on timeout.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
@@ -51,9 +54,11 @@ class otlp_receiver {
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   std::vector<received> requests_;
+  bool keep_requests_ = true;
+  std::size_t request_count_ = 0;
   std::deque<answer> script_;
   bool stopping_ = false;
   std::thread thread_;
 };
 
-}  // namespace berth::testing
+}  // namespace berth::telemetry
