@@ -192,6 +192,8 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
         {"BERTH_LOG_LEVEL", "info"}};
     if (telemetry_on) {
       environment.emplace_back("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+      // Export during the measurement, not only at its end.
+      environment.emplace_back("OTEL_BSP_SCHEDULE_DELAY", "200");
     } else {
       environment.emplace_back("OTEL_SDK_DISABLED", "true");
       environment.emplace_back("BERTH_METRICS", "off");

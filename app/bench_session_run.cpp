@@ -36,17 +36,20 @@ std::string sessions_bench_run::container(std::size_t workspace) const {
 probe_result<void> start_server(sessions_bench_run& run, const std::string& listen) {
   const auto limit = std::to_string(std::max(run.options.concurrent, run.options.recovery) + 16);
   const auto log = run.data_dir / ("serve-" + std::to_string(++run.server_starts) + ".log");
-  run.server.emplace(bench_server::options{
-      .data_dir = run.data_dir.string(),
-      .log_path = log.string(),
-      .listen = listen,
-      .environment = {{"BERTH_DATABASE_URL", run.database_url},
-                      {"BERTH_INSTANCE", "bench-sessions-" + std::to_string(getpid())},
-                      {"BERTH_LOG_LEVEL", "info"},
-                      {"BERTH_WORKSPACE_IMAGE", run.cfg.workspace_image},
-                      {"BERTH_KEEPER_BINARY", run.cfg.keeper_binary},
-                      {"BERTH_MAX_SESSIONS_PER_WORKSPACE", limit},
-                      {"BERTH_MAX_SESSIONS_PER_USER", limit}}});
+  std::vector<std::pair<std::string, std::string>> environment = {
+      {"BERTH_DATABASE_URL", run.database_url},
+      {"BERTH_INSTANCE", "bench-sessions-" + std::to_string(getpid())},
+      {"BERTH_LOG_LEVEL", "info"},
+      {"BERTH_WORKSPACE_IMAGE", run.cfg.workspace_image},
+      {"BERTH_KEEPER_BINARY", run.cfg.keeper_binary},
+      {"BERTH_MAX_SESSIONS_PER_WORKSPACE", limit},
+      {"BERTH_MAX_SESSIONS_PER_USER", limit}};
+  environment.insert(environment.end(), run.telemetry_environment.begin(),
+                     run.telemetry_environment.end());
+  run.server.emplace(bench_server::options{.data_dir = run.data_dir.string(),
+                                           .log_path = log.string(),
+                                           .listen = listen,
+                                           .environment = std::move(environment)});
   if (run.server->port() == 0) {
     run.server.reset();
     return tl::unexpected("the server did not start; see " + log.string());

@@ -38,6 +38,8 @@ struct sessions_bench_run {
   int port = 0;
   std::string token;
   std::vector<std::string> workspace_ids;
+  /// Telemetry settings of the next server start (the telemetry cost phase sets them).
+  std::vector<std::pair<std::string, std::string>> telemetry_environment = {};
 
   /// A client of the server authenticated with the run's token.
   std::unique_ptr<bench_http_client> http() const;

@@ -14,6 +14,8 @@
 // - recovery_N_ms: with N live sessions (no client attached), the server is killed with
 //   SIGKILL and started again on the same database and port; the time from the restart until
 //   every session, resumed with `?from=<its last offset>`, has echoed a typed byte.
+// - telemetry: the ws echo and output once more against a server with tracing and metrics
+//   off, then against one exporting every span to a local OTLP collector; ratios on/off.
 // Single-session round trips are paced at 100 a second, raw and ws alike, because the server
 // closes a WebSocket that sends more than 200 messages a second.
 
@@ -40,6 +42,7 @@
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "events/scratch_database.hpp"
+#include "telemetry/local_collector.hpp"
 
 namespace berth::app {
 namespace {
@@ -263,6 +266,47 @@ probe_result<double> measure_recovery(sessions_bench_run& run, std::vector<live_
   return recovered_ms;
 }
 
+/// telemetry: the session echo and output again on a server with tracing and metrics off,
+/// then on one exporting every span to a local OTLP collector (every 200 ms, so export runs
+/// during the measurement); the ratios on/off.
+probe_result<json::object> measure_telemetry_cost(sessions_bench_run& run) {
+  telemetry::local_collector collector(/*keep_requests=*/false);
+  json::object cost;
+  double echo_p50[2] = {}, mb_per_s[2] = {};
+  for (const bool exporting : {false, true}) {
+    std::cerr << "bench: telemetry " << (exporting ? "exporting" : "off")
+              << ": echo round trips and output...\n";
+    run.server.reset();
+    run.telemetry_environment =
+        exporting
+            ? std::vector<std::pair<std::string, std::string>>{{"OTEL_EXPORTER_OTLP_ENDPOINT",
+                                                                collector.endpoint()},
+                                                               {"OTEL_BSP_SCHEDULE_DELAY", "200"}}
+            : std::vector<std::pair<std::string, std::string>>{{"OTEL_SDK_DISABLED", "true"},
+                                                               {"BERTH_METRICS", "off"}};
+    if (auto started = start_server(run, "127.0.0.1:0"); !started)
+      return tl::unexpected(started.error());
+    auto echo = measure_ws_echo(run);
+    if (!echo) return tl::unexpected(echo.error());
+    auto bulk = measure_ws_bulk(run);
+    if (!bulk) return tl::unexpected(bulk.error());
+    echo_p50[exporting] = percentile(*echo, 0.5);
+    mb_per_s[exporting] = *bulk;
+    auto summary = latency_summary(*echo);
+    summary["mb_per_s"] = rounded(*bulk, 1);
+    cost[exporting ? "exporting" : "off"] = std::move(summary);
+  }
+  // Back to the default settings; stopping the exporting server flushes its last spans.
+  run.server.reset();
+  run.telemetry_environment.clear();
+  if (auto started = start_server(run, "127.0.0.1:0"); !started)
+    return tl::unexpected(started.error());
+  cost["throughput_ratio"] = rounded(mb_per_s[1] / std::max(mb_per_s[0], 1e-9), 3);
+  cost["echo_p50_ratio"] = rounded(echo_p50[1] / std::max(echo_p50[0], 1e-9), 3);
+  cost["otlp_requests"] = collector.request_count();
+  return cost;
+}
+
 probe_result<json::object> run_phases(sessions_bench_run& run) {
   const auto& options = run.options;
   if (auto started = start_server(run, "127.0.0.1:0"); !started)
@@ -306,7 +350,10 @@ probe_result<json::object> run_phases(sessions_bench_run& run) {
   auto ws = latency_summary(*ws_echo);
   ws["mb_per_s"] = rounded(*ws_bulk, 1);
   ws["mb_per_s_unrecorded"] = rounded(*unrecorded, 1);
-  json::object out{{"raw", std::move(*raw)}, {"ws", std::move(ws)}};
+  auto cost = measure_telemetry_cost(run);
+  if (!cost) return tl::unexpected(cost.error());
+  json::object out{
+      {"raw", std::move(*raw)}, {"ws", std::move(ws)}, {"telemetry", std::move(*cost)}};
   out["concurrent_" + std::to_string(options.concurrent)] = std::move(*concurrent);
   out["recovery_" + std::to_string(options.recovery) + "_ms"] = std::lround(*recovery);
   return out;
