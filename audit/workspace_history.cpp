@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "actors/workspace_snapshot.hpp"
 #include "events/event_store.hpp"
 
 namespace berth::audit {
@@ -23,30 +24,12 @@ time_point recorded_time(const events::recorded_event& event) {
   return std::chrono::floor<std::chrono::microseconds>(event.recorded_at);
 }
 
+// The state's fields as the snapshot codec writes them (one description of a workspace's
+// state), with its status spelled out for people.
 json::object state_json(const actors::workspace_state& state) {
-  json::array env_names;
-  for (const auto& name : state.env_names)
-    env_names.emplace_back(name);
-  return {{"status", actors::to_string(state.status)},
-          {"id", state.id},
-          {"owner_id", state.owner_id},
-          {"name", state.name},
-          {"template_id", state.template_id},
-          {"image", state.image},
-          {"limits", json::object{{"memory_bytes", state.limits.memory_bytes},
-                                  {"nano_cpus", state.limits.nano_cpus},
-                                  {"pids", state.limits.pids}}},
-          {"idle_timeout_s", state.idle_timeout_s},
-          {"sudo_allowed", state.sudo_allowed},
-          {"env_names", std::move(env_names)},
-          {"starred", state.starred},
-          {"container_id", state.container_id},
-          {"volume", state.volume},
-          {"last_reason", state.last_reason},
-          {"last_error", state.last_error},
-          {"created_ms", state.created_ms},
-          {"last_activity_ms", state.last_activity_ms},
-          {"version", state.version}};
+  auto object = json::parse(actors::encode_snapshot(state)).as_object();
+  object["status"] = actors::to_string(state.status);
+  return object;
 }
 
 }  // namespace

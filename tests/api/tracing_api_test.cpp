@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "tests/api/api_fixture.hpp"
 #include "telemetry/local_collector.hpp"
+#include "tests/api/api_fixture.hpp"
 
 namespace berth::testing {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "events/event_store.hpp"
 #include "tests/events/event_helpers.hpp"
+#include "tests/events/tamper.hpp"
 #include "tests/support/pg_fixture.hpp"
 
 namespace berth::audit {
@@ -16,15 +17,7 @@ namespace {
 
 using chain_verifier_pgtest = testing::pg_test;
 
-/// Runs SQL as someone with direct database access would, bypassing the append-only guard.
-void tamper(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::work tx(c);
-  tx.exec0("ALTER TABLE es_events DISABLE TRIGGER es_events_append_only");
-  tx.exec0(sql);
-  tx.exec0("ALTER TABLE es_events ENABLE TRIGGER es_events_append_only");
-  tx.commit();
-}
+using testing::tamper;
 
 /// Three streams of 5, 4 and 6 events; the middle one appended in two batches.
 void append_three_streams(events::event_store& store) {

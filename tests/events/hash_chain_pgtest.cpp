@@ -4,6 +4,7 @@
 
 #include "events/event_store.hpp"
 #include "tests/events/event_helpers.hpp"
+#include "tests/events/tamper.hpp"
 #include "tests/support/pg_fixture.hpp"
 
 namespace berth::events {
@@ -11,15 +12,7 @@ namespace {
 
 using hash_chain_pgtest = testing::pg_test;
 
-/// Runs SQL as someone with direct database access would, bypassing the append-only guard.
-void tamper(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::work tx(c);
-  tx.exec0("ALTER TABLE es_events DISABLE TRIGGER es_events_append_only");
-  tx.exec0(sql);
-  tx.exec0("ALTER TABLE es_events ENABLE TRIGGER es_events_append_only");
-  tx.commit();
-}
+using testing::tamper;
 
 TEST_F(hash_chain_pgtest, verifies_an_untouched_chain_across_many_appends) {
   event_store store({url()});

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "telemetry/local_collector.hpp"
 #include "telemetry/otlp_exporter.hpp"
 #include "telemetry/otlp_json.hpp"
 #include "telemetry/span.hpp"
 #include "telemetry/trace_context.hpp"
 #include "telemetry/tracer.hpp"
-#include "telemetry/local_collector.hpp"
 
 namespace berth::telemetry {
 namespace {
