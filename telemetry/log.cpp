@@ -1,7 +1,9 @@
 #include "telemetry/log.hpp"
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -133,9 +135,15 @@ void log(level severity, std::string_view logger, std::string_view message,
     } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
       line += std::to_string(*integer);
     } else if (const auto* number = std::get_if<double>(&value)) {
+      // The shortest text that reads back as the same number (23.9, not 23.899999999999999);
+      // JSON has no NaN or infinity.
+      if (!std::isfinite(*number)) {
+        line += "null";
+        continue;
+      }
       char text_number[32];
-      const auto n = std::snprintf(text_number, sizeof text_number, "%.17g", *number);
-      line.append(text_number, static_cast<std::size_t>(n));
+      const auto written = std::to_chars(text_number, text_number + sizeof text_number, *number);
+      line.append(text_number, written.ptr);
     } else {
       line += std::get<bool>(value) ? "true" : "false";
     }

@@ -85,17 +85,19 @@ TEST_F(api_test, records_who_did_what_from_where_in_the_audit_log) {
                 .status,
             200);
   const auto alice_id = user_id_of(*alice_);
+  // Every change carries the trace of the request that caused it: the create's own (a new
+  // trace, both of its events) and, for the rename, the caller's `traceparent`.
   EXPECT_TRUE(wait_until(
       [&] {
-        const auto rows =
-            shell("psql -Atq '" + url() +
-                  "' -c \"SELECT action, actor, remote_address, coalesce(trace_id, '') "
-                  "FROM rm_audit_log WHERE resource_id = '" +
-                  id + "' ORDER BY global_pos\"");
-        return rows && *rows == "WorkspaceCreated|" + alice_id + "|127.0.0.1|\n" +
-                                    "WorkspaceStopped|" + alice_id + "|127.0.0.1|\n" +
-                                    "WorkspaceRenamed|" + alice_id +
-                                    "|127.0.0.1|4bf92f3577b34da6a3ce929d0e0e4736\n";
+        const auto rows = shell("psql -Atq '" + url() +
+                                "' -c \"SELECT action, actor, remote_address, length(trace_id), "
+                                "trace_id = first_value(trace_id) OVER (ORDER BY global_pos), "
+                                "trace_id = '4bf92f3577b34da6a3ce929d0e0e4736' "
+                                "FROM rm_audit_log WHERE resource_id = '" +
+                                id + "' ORDER BY global_pos\"");
+        return rows && *rows == "WorkspaceCreated|" + alice_id + "|127.0.0.1|32|t|f\n" +
+                                    "WorkspaceStopped|" + alice_id + "|127.0.0.1|32|t|f\n" +
+                                    "WorkspaceRenamed|" + alice_id + "|127.0.0.1|32|f|t\n";
       },
       10s))
       << shell("psql -Atq '" + url() + "' -c 'SELECT * FROM rm_audit_log'").value_or("");
