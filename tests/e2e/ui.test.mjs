@@ -209,6 +209,14 @@ test('admin, settings and the phone layout render without errors', async () => {
   await logIn(ada, 'ada');
   await ada.goto(`${server.origin}/admin`);
   await ada.locator(`tr[data-id="${workspaceId}"]`).waitFor();
+  // The earlier tests' requests were traced, so the list is not empty; a trace's waterfall
+  // has a bar per span.
+  const firstTrace = ada.locator('.traces tr[data-trace]').first();
+  await firstTrace.waitFor();
+  await firstTrace.click();
+  await ada.locator('.waterfall .bar').first().waitFor();
+  await ada.locator('.waterfall .span-row').first().click();
+  await ada.locator('.waterfall .span-attributes:not([hidden])').first().waitFor();
   await screenshot(ada, 'admin');
   await ada.goto(`${server.origin}/settings`);
   await ada.getByLabel('Token name').fill('e2e');

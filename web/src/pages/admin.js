@@ -1,6 +1,8 @@
-// Admin: users and roles, templates, quotas, and every workspace with a force stop.
+// Admin: users and roles, templates, quotas, every workspace with a force stop, and the
+// server's recent traces with a waterfall of the one clicked.
 import { del, get, patch, post, put } from '../api.js';
-import { ago, confirmDialog, h, notice, replace } from '../dom.js';
+import { ago, confirmDialog, h, notice, replace, when } from '../dom.js';
+import { duration, waterfall } from './trace_waterfall.js';
 import { stateBadge } from './workspaces.js';
 
 const mebibyte = 1024 * 1024;
@@ -150,6 +152,33 @@ export async function render(root, { user }) {
         onclick: () => act(() => post(`/api/workspaces/${workspace.id}/stop`), `Stopped ${workspace.name}.`),
       }, 'Force stop')))));
 
+  const traces = h('tbody', {});
+  const traceView = h('div.trace-view', {});
+  const showTrace = async (row, traceId) => {
+    for (const other of traces.children) other.classList.toggle('selected', other === row);
+    try {
+      replace(traceView, waterfall(await get(`/api/admin/traces/${traceId}`)));
+    } catch (error) {
+      replace(traceView, notice('error', error.status === 404 ? 'That trace is no longer in memory.' : error.message));
+    }
+  };
+  const drawTraces = (list) => replace(traces, list.length ? list.map((trace) => {
+    const row = h('tr.clickable', { dataset: { trace: trace.trace_id }, onclick: () => showTrace(row, trace.trace_id) },
+      h('td', {}, trace.name, ' ', trace.error ? h('span.badge.state-failed', {}, 'error') : null),
+      h('td', {}, trace.spans),
+      h('td', {}, duration(trace.duration_ms)),
+      // Nanoseconds overflow a double's exact range; BigInt keeps the milliseconds right.
+      h('td', {}, when(Number(BigInt(trace.start_unix_nano) / 1000000n))));
+    return row;
+  }) : h('tr', {}, h('td', { colspan: 4 }, 'No traces recorded yet.')));
+  const loadTraces = async () => {
+    try {
+      drawTraces((await get('/api/admin/traces?limit=50')).traces);
+    } catch (error) {
+      say('error', error.message);
+    }
+  };
+
   async function reload() {
     const [userList, templateList, limits, workspaceList] = await Promise.all([
       get('/api/admin/users'), get('/api/templates'), get('/api/admin/limits'), get('/api/workspaces?all=1')]);
@@ -174,11 +203,14 @@ export async function render(root, { user }) {
     section('Users', userForm, table(['User', 'Role', 'Status', 'Created', ''], users)),
     section('All workspaces', table(['Name', 'Owner', 'State', 'Active', ''], workspaces)),
     section('Limits', limitsForm),
-    section('Templates', table(['Id', 'Settings'], templates)));
+    section('Templates', table(['Id', 'Settings'], templates)),
+    section('Recent traces', h('div.row', {}, h('button', { onclick: loadTraces }, 'Refresh')),
+      h('div.traces', {}, table(['Name', 'Spans', 'Duration', 'Time'], traces)), traceView));
   try {
     await reload();
   } catch (error) {
     say('error', error.message);
   }
+  await loadTraces();
   return undefined;
 }
