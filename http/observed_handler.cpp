@@ -39,24 +39,25 @@ handler observed_handler(const router& routes) {
   static http_metrics metrics;
   return [&routes](request req, std::function<void(response)> respond) {
     const auto started = std::chrono::steady_clock::now();
-    auto route = routes.route_of(req);
-    // Paths no route knows (the browser UI's files, unknown /api paths) share one label.
-    if (route.empty()) route = req.path().rfind("/api/", 0) == 0 ? "/api/{unknown}" : "/{ui}";
     const auto method = method_label(req.method);
     const auto caller = telemetry::parse_traceparent(req.header("traceparent"));
-    telemetry::span serving("berth.http", std::string(method) + " " + route,
-                            telemetry::span_kind::server,
+    // Named once the route is known (dispatch finds it): `{method} {route}`.
+    telemetry::span serving("berth.http", method, telemetry::span_kind::server,
                             caller.value_or(telemetry::trace_context{}));
     serving.set("http.request.method", method);
-    serving.set("http.route", route);
     serving.set("url.path", req.path());
     serving.set("client.address", req.remote_address);
     if (req.websocket_upgrade) serving.set("http.upgrade", "websocket");
     const std::string traceparent = telemetry::format_traceparent(serving.context());
 
+    std::string route;
     metrics.in_flight.add(1);
-    auto res = routes.dispatch(req);
+    auto res = routes.dispatch(req, &route);
     metrics.in_flight.add(-1);
+    // Paths no route knows (the browser UI's files, unknown /api paths) share one label.
+    if (route.empty()) route = req.path().rfind("/api/", 0) == 0 ? "/api/{unknown}" : "/{ui}";
+    serving.rename(std::string(method) + " " + route);
+    serving.set("http.route", route);
 
     const int status = res.websocket && req.websocket_upgrade ? 101 : res.status;
     serving.set("http.response.status_code", static_cast<std::int64_t>(status));

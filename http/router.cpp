@@ -58,10 +58,12 @@ const router::route* router::find(const request& req, route_params& params,
   return nullptr;
 }
 
-response router::dispatch(const request& req) const {
+response router::dispatch(const request& req, std::string* matched_route) const {
   route_params params;
   std::vector<std::string> allowed;
-  if (const auto* found = find(req, params, &allowed)) return found->handler(req, params);
+  const auto* found = find(req, params, &allowed);
+  if (matched_route) *matched_route = found ? found->pattern : std::string();
+  if (found) return found->handler(req, params);
   if (allowed.empty()) {
     const auto path = req.path();
     const bool api = path == "/api" || path.starts_with("/api/");

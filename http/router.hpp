@@ -23,8 +23,9 @@ class router {
   /// Adds a route; `pattern` starts with `/`.
   void add(std::string method, const std::string& pattern, route_handler on_match);
   /// Runs the matching handler: 404 when no pattern matches the path, 405 (with `Allow`) when
-  /// one does but not for this method. HEAD is served by GET routes.
-  response dispatch(const request& req) const;
+  /// one does but not for this method. HEAD is served by GET routes. `matched_route`, when
+  /// given, gets the pattern that matched (empty when none did), for metrics and traces.
+  response dispatch(const request& req, std::string* matched_route = nullptr) const;
   /// The pattern that matches `req`'s path and method (for metrics and traces), or empty.
   std::string route_of(const request& req) const;
   /// Answers requests for paths outside `/api/` that no pattern matches (the browser UI's

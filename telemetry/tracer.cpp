@@ -26,9 +26,9 @@ std::atomic<std::uint64_t> recorded{0}, dropped{0}, exported{0}, failures{0};
 
 /// The ring's spans, oldest first.
 std::vector<span_record> snapshot_locked(const tracer_state& s) {
+  if (s.ring.size() < s.capacity) return s.ring;
   std::vector<span_record> spans;
   spans.reserve(s.ring.size());
-  if (s.ring.size() < s.capacity) return s.ring;
   for (std::size_t i = 0; i < s.ring.size(); ++i)
     spans.push_back(s.ring[(s.next + i) % s.ring.size()]);
   return spans;
@@ -121,11 +121,13 @@ std::vector<trace_summary> recent_traces(std::size_t limit) {
 
 std::vector<span_record> spans_of_trace(const std::string& trace_id_hex) {
   std::vector<span_record> found;
+  trace_id wanted{};
+  if (!from_hex(trace_id_hex, wanted.data(), wanted.size())) return found;
   {
     auto& s = state();
     std::lock_guard lock(s.mutex);
     for (const auto& record : s.ring) {
-      if (record.context.trace_id_hex() == trace_id_hex) found.push_back(record);
+      if (record.context.trace == wanted) found.push_back(record);
     }
   }
   std::sort(found.begin(), found.end(),
