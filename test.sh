@@ -17,14 +17,12 @@ stage "build (warnings are errors)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_WERROR=ON >/dev/null
 cmake --build build -j2
 
-# The 50 000-line kill -9 session test runs in the main suite only: its time is the shell's,
-# a few minutes on two cores, and the other session tests exercise the same code under ASan.
 stage "sanitizer build (ASan + UBSan): unit and PostgreSQL tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBERTH_WERROR=ON -DBERTH_SANITIZE=ON >/dev/null
 cmake --build build-asan -j2
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp \
-  ctest --test-dir build-asan -L 'unit|pg' -E 'loses_no_byte_and_keeps_the_shell' -j2 \
+  ctest --test-dir build-asan -L 'unit|pg' -j2 \
     --output-on-failure --timeout 600 || failed+=("sanitizer tests")
 
 stage "fuzz targets (clang libFuzzer), short runs"

@@ -68,9 +68,10 @@ std::int64_t account_service::impl::now_ms() const {
 }
 
 result<std::int64_t> account_service::impl::fold(
-    const std::string& stream_id, const std::function<void(const events::recorded_event&)>& visit) {
+    const std::string& stream_id, std::int64_t after_version,
+    const std::function<void(const events::recorded_event&)>& visit) {
   constexpr std::size_t page = 1000;
-  std::int64_t version = 0;
+  std::int64_t version = after_version;
   for (;;) {
     auto events = store.read_stream(stream_id, version + 1, page);
     if (!events) return tl::unexpected(error_of(events.error()));
@@ -82,16 +83,43 @@ result<std::int64_t> account_service::impl::fold(
   }
 }
 
+result<user_state> account_service::impl::load_user(const std::string& user_id,
+                                                    std::int64_t stream_version) {
+  {
+    std::lock_guard lock(folded_users_mutex_);
+    if (const auto known = folded_users_.find(user_id);
+        known != folded_users_.end() && known->second.version >= stream_version) {
+      return known->second;
+    }
+  }
+  if (stream_version == 0) return user_state{};
+  return load_user(user_id);
+}
+
 result<user_state> account_service::impl::load_user(const std::string& user_id) {
   user_state state;
-  auto version = fold(user_stream(user_id), [&](const events::recorded_event& recorded) {
-    // Unknown types are newer code's events: skipped, as projections skip them.
-    if (auto event = parse_user_event(recorded.type, recorded.data)) {
-      state = evolve(std::move(state), *event);
+  {
+    std::lock_guard lock(folded_users_mutex_);
+    if (const auto known = folded_users_.find(user_id); known != folded_users_.end()) {
+      state = known->second;
     }
-  });
+  }
+  const auto known_version = state.version;
+  auto version =
+      fold(user_stream(user_id), known_version, [&](const events::recorded_event& recorded) {
+        // Unknown types are newer code's events: skipped, as projections skip them.
+        if (auto event = parse_user_event(recorded.type, recorded.data)) {
+          state = evolve(std::move(state), *event);
+        }
+      });
   if (!version) return tl::unexpected(version.error());
   state.version = *version;
+  if (state.version > known_version) {
+    std::lock_guard lock(folded_users_mutex_);
+    // Another caller may have stored a newer fold meanwhile: keep the newest.
+    auto& kept = folded_users_[user_id];
+    if (kept.version < state.version) kept = state;
+  }
   return state;
 }
 
@@ -103,7 +131,7 @@ result<user_state> account_service::impl::existing_user(const std::string& user_
 
 result<template_state> account_service::impl::load_template(const std::string& template_id) {
   template_state state;
-  auto version = fold(template_stream(template_id), [&](const events::recorded_event& recorded) {
+  auto version = fold(template_stream(template_id), 0, [&](const events::recorded_event& recorded) {
     if (auto event = parse_template_event(recorded.type, recorded.data)) {
       state = evolve(std::move(state), *event);
     }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -57,12 +58,18 @@ struct account_service::impl {
     }
   }
 
-  /// Calls `visit` for each event of a stream, in pages (no helper thread: this runs per
-  /// request). The stream's version.
-  result<std::int64_t> fold(const std::string& stream_id,
+  /// Calls `visit` for each event of a stream after `after_version`, in pages (no helper
+  /// thread: this runs per request). The stream's version (`after_version` when nothing new).
+  result<std::int64_t> fold(const std::string& stream_id, std::int64_t after_version,
                             const std::function<void(const events::recorded_event&)>& visit);
 
+  /// The user's current state: the last state this service folded, brought up to date with
+  /// the events appended since (one indexed read that usually returns no rows), so every
+  /// call still sees every committed change, from any node.
   result<user_state> load_user(const std::string& user_id);
+  /// The same, when the caller has just read the stream's version (`stream_version`, 0 when
+  /// it does not exist) in its own query: a folded state at that version needs no read.
+  result<user_state> load_user(const std::string& user_id, std::int64_t stream_version);
   /// The user, or `not_found`.
   result<user_state> existing_user(const std::string& user_id);
   result<template_state> load_template(const std::string& template_id);
@@ -101,6 +108,9 @@ struct account_service::impl {
 
   std::once_flag decoy_once_;
   std::string decoy_hash_;
+  /// The newest state folded per user (one entry per user: bounded by the users that exist).
+  std::mutex folded_users_mutex_;
+  std::unordered_map<std::string, user_state> folded_users_;
 };
 
 template <class State, class Load, class Decide>

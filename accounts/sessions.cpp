@@ -23,6 +23,7 @@ struct stored_credentials {
 
 struct stored_token {
   std::string user_id, secret_hash;
+  std::int64_t user_version = 0;  ///< of the owner's stream
 };
 
 }  // namespace
@@ -121,15 +122,25 @@ result<principal> account_service::authenticate_session(std::string_view jwt) {
     }
     return fail(code::unauthenticated, "invalid session");
   }
-  auto revoked = self.sql([&](pqxx::connection& c) {
+  // One round trip per request: whether the session was logged out, and the user stream's
+  // version (the event store's stream head), which says whether the folded user is current.
+  struct session_check {
+    bool revoked = false;
+    std::int64_t user_version = 0;
+  };
+  auto checked = self.sql([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
-    return !tx.exec_params("SELECT 1 FROM auth_revoked_sessions WHERE jti = $1", claims->token_id)
-                .empty();
+    const auto row =
+        events::exec_prepared(tx, "session_check",
+                              "SELECT EXISTS (SELECT 1 FROM auth_revoked_sessions WHERE jti = $1), "
+                              "coalesce((SELECT version FROM es_streams WHERE stream_id = $2), 0)",
+                              claims->token_id, user_stream(claims->subject))[0];
+    return session_check{row[0].as<bool>(), row[1].as<std::int64_t>()};
   });
-  if (!revoked) return tl::unexpected(revoked.error());
-  if (*revoked) return fail(code::unauthenticated, "the session was logged out");
+  if (!checked) return tl::unexpected(checked.error());
+  if (checked->revoked) return fail(code::unauthenticated, "the session was logged out");
   // The stream, not a read model: a disable is seen by the very next request.
-  auto state = self.load_user(claims->subject);
+  auto state = self.load_user(claims->subject, checked->user_version);
   if (!state) return tl::unexpected(state.error());
   if (!state->exists || state->profile.disabled) {
     return fail(code::unauthenticated, "the account is disabled or gone");
@@ -146,16 +157,19 @@ result<principal> account_service::authenticate_token(std::string_view token_tex
   if (!parsed) return fail(code::unauthenticated, "malformed API token");
   auto stored = self.sql([&](pqxx::connection& c) -> std::optional<stored_token> {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
-    const auto rows = tx.exec_params(
-        "SELECT user_id, secret_hash FROM auth_api_tokens WHERE token_id = $1", parsed->id);
+    const auto rows = events::exec_prepared(
+        tx, "api_token_check",
+        "SELECT t.user_id, t.secret_hash, coalesce(s.version, 0) FROM auth_api_tokens t "
+        "LEFT JOIN es_streams s ON s.stream_id = 'user-' || t.user_id WHERE t.token_id = $1",
+        parsed->id);
     if (rows.empty()) return std::nullopt;
-    return stored_token{rows[0][0].c_str(), rows[0][1].c_str()};
+    return stored_token{rows[0][0].c_str(), rows[0][1].c_str(), rows[0][2].as<std::int64_t>()};
   });
   if (!stored) return tl::unexpected(stored.error());
   if (!*stored || !auth::verify_token_secret(parsed->secret, (*stored)->secret_hash)) {
     return fail(code::unauthenticated, std::string(refused));
   }
-  auto state = self.load_user((*stored)->user_id);
+  auto state = self.load_user((*stored)->user_id, (*stored)->user_version);
   if (!state) return tl::unexpected(state.error());
   const auto token = state->tokens.find(parsed->id);
   // A hash row whose ApiTokenCreated never landed, or a revoked token: both refused.

@@ -23,25 +23,20 @@ caf::behavior blocking_worker(caf::event_based_actor*, int) {
 }
 
 caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspace_id,
-                              std::shared_ptr<workspace_context> context, caf::actor pool,
+                              std::shared_ptr<workspace_context> context, workspace_actors helpers,
                               std::chrono::minutes passivate_after) {
   // The state lives in shared_ptrs captured by the handlers: the actor is their only user.
   auto state = std::make_shared<workspace_state>();
   auto load_error = std::make_shared<std::optional<command_error>>();
-  auto loaded = std::make_shared<command_result<workspace_state>>();
+  const auto pool = helpers.pool;
   // Recovery first: `await` keeps every request queued until the state is rebuilt.
-  self->request(pool, caf::infinite, blocking_job{[=] {
-                  telemetry::span recovering("berth.actors", "workspace recover");
-                  recovering.set("workspace.id", workspace_id);
-                  *loaded = load_workspace(*context, workspace_id);
-                  if (!*loaded) recovering.set_error(loaded->error().message);
-                }})
+  self->request(helpers.loader, caf::infinite, load_workspace_request{workspace_id})
       .await(
-          [=](caf::ok_atom) {
-            if (*loaded) {
-              *state = std::move(**loaded);
+          [=](workspace_load& loaded) {
+            if (loaded) {
+              *state = std::move(*loaded);
             } else {
-              *load_error = loaded->error();
+              *load_error = loaded.error();
             }
           },
           [=](caf::error& problem) {
@@ -55,6 +50,17 @@ caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspac
           auto refused = workspace_outcome(tl::unexpected(**load_error));
           self->quit();
           return refused;
+        }
+        if (request.action == workspace_action::get) {
+          // Reading the state needs no blocking work: answered here, without a pool hop.
+          telemetry::span handling("berth.actors", "workspace get", telemetry::span_kind::internal,
+                                   request.origin.trace);
+          handling.set("workspace.id", workspace_id);
+          if (state->status == workspace_status::none) {
+            handling.set_error("no such workspace");
+            return failure(command_error::kind::not_found, "no such workspace");
+          }
+          return workspace_outcome(workspace_reply{*state, 0});
         }
         auto promise = self->make_response_promise<workspace_outcome>();
         auto result = std::make_shared<operation_result>();
@@ -80,8 +86,8 @@ caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspac
 }
 
 caf::behavior workspace_directory(caf::event_based_actor* self,
-                                  std::shared_ptr<workspace_context> context, caf::actor pool,
-                                  std::chrono::minutes passivate_after) {
+                                  std::shared_ptr<workspace_context> context,
+                                  workspace_actors helpers, std::chrono::minutes passivate_after) {
   struct children {
     std::unordered_map<std::string, caf::actor> by_id;
     std::unordered_map<caf::actor_addr, std::string> id_of;
@@ -108,8 +114,8 @@ caf::behavior workspace_directory(caf::event_based_actor* self,
       [=](addressed_request& message) {
         auto& child = known->by_id[message.workspace_id];
         if (!child) {
-          child = self->spawn<caf::monitored>(workspace_actor, message.workspace_id, context, pool,
-                                              passivate_after);
+          child = self->spawn<caf::monitored>(workspace_actor, message.workspace_id, context,
+                                              helpers, passivate_after);
           known->id_of[child.address()] = message.workspace_id;
         }
         return self->delegate(child, std::move(message.request));

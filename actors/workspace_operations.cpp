@@ -204,41 +204,83 @@ class workspace_runner {
 
 }  // namespace
 
-command_result<workspace_state> load_workspace(workspace_context& context,
-                                               const std::string& workspace_id) {
-  const auto stream = stream_of(workspace_id);
+namespace {
+
+/// Events per stream read with a batch; a longer tail is folded on from the store in pages.
+constexpr std::size_t batch_events_per_stream = 256;
+
+/// Folds one stream's tail (and whatever follows it) into a state.
+command_result<workspace_state> fold_tail(workspace_context& context,
+                                          const std::string& workspace_id,
+                                          const events::stream_tail& tail) {
   workspace_state state;
-  if (context.use_snapshots) {
-    auto snapshot = context.store.load_snapshot(stream, workspace_snapshot_version);
-    if (!snapshot) return tl::unexpected(error_of(snapshot.error()));
-    if (*snapshot) {
-      if (auto decoded = decode_snapshot((*snapshot)->state)) state = std::move(*decoded);
-    }
+  if (tail.snapshot) {
+    if (auto decoded = decode_snapshot(tail.snapshot->state)) state = std::move(*decoded);
   }
   std::int64_t folded = 0;
   std::optional<command_error> undecodable;
-  auto last = context.store.fold_stream(
-      stream, state.version + 1, [&](const events::recorded_event& event) {
-        auto decoded = decode_workspace_event(event.type, event.data);
-        if (!decoded) {
-          undecodable = command_error{command_error::kind::internal,
-                                      "undecodable event " + event.type + " at version " +
-                                          std::to_string(event.stream_version) + " of " + stream};
-          return;
-        }
-        state = evolve(std::move(state), *decoded);
-        state.version = event.stream_version;
-        ++folded;
-      });
-  if (!last) return tl::unexpected(error_of(last.error()));
+  const auto fold = [&](const events::recorded_event& event) {
+    if (undecodable) return;
+    auto decoded = decode_workspace_event(event.type, event.data);
+    if (!decoded) {
+      undecodable =
+          command_error{command_error::kind::internal,
+                        "undecodable event " + event.type + " at version " +
+                            std::to_string(event.stream_version) + " of " + tail.stream_id};
+      return;
+    }
+    state = evolve(std::move(state), *decoded);
+    state.version = event.stream_version;
+    ++folded;
+  };
+  // A snapshot that does not decode (older or broken) counts for nothing: fold from the
+  // start. Otherwise the events the batch read follow it directly.
+  const bool snapshot_used = !tail.snapshot || state.version == tail.snapshot->stream_version;
+  if (snapshot_used) {
+    for (const auto& event : tail.events)
+      fold(event);
+  }
+  if (!snapshot_used || tail.events.size() >= batch_events_per_stream) {
+    auto rest = context.store.fold_stream(tail.stream_id, state.version + 1, fold);
+    if (!rest) return tl::unexpected(error_of(rest.error()));
+  }
   if (undecodable) return tl::unexpected(*undecodable);
   if (state.id.empty()) state.id = workspace_id;
   if (context.use_snapshots && folded >= context.snapshot_every) {
     // A failed snapshot only costs the next recovery time; the events stay the truth.
     (void)context.store.save_snapshot(
-        {stream, state.version, workspace_snapshot_version, encode_snapshot(state)});
+        {tail.stream_id, state.version, workspace_snapshot_version, encode_snapshot(state)});
   }
   return state;
+}
+
+}  // namespace
+
+std::vector<command_result<workspace_state>> load_workspaces(
+    workspace_context& context, const std::vector<std::string>& workspace_ids) {
+  std::vector<std::string> streams;
+  streams.reserve(workspace_ids.size());
+  for (const auto& id : workspace_ids)
+    streams.push_back(stream_of(id));
+  auto tails = context.store.read_stream_tails(
+      streams,
+      context.use_snapshots ? std::optional<int>(workspace_snapshot_version) : std::nullopt,
+      batch_events_per_stream);
+  std::vector<command_result<workspace_state>> states;
+  states.reserve(workspace_ids.size());
+  for (std::size_t i = 0; i < workspace_ids.size(); ++i) {
+    if (!tails) {
+      states.emplace_back(tl::unexpected(error_of(tails.error())));
+    } else {
+      states.push_back(fold_tail(context, workspace_ids[i], (*tails)[i]));
+    }
+  }
+  return states;
+}
+
+command_result<workspace_state> load_workspace(workspace_context& context,
+                                               const std::string& workspace_id) {
+  return std::move(load_workspaces(context, {workspace_id}).front());
 }
 
 std::string_view action_name(workspace_action action) {

@@ -44,6 +44,10 @@ struct operation_result {
 /// Rebuilds a workspace's state: the newest snapshot, then the events after it.
 command_result<workspace_state> load_workspace(workspace_context& context,
                                                const std::string& workspace_id);
+/// Rebuilds many workspaces' states with one read of the event store; one result per id, in
+/// the order given.
+std::vector<command_result<workspace_state>> load_workspaces(
+    workspace_context& context, const std::vector<std::string>& workspace_ids);
 
 /// Carries out one request on `state` (which load_workspace produced).
 operation_result execute(workspace_context& context, workspace_state state,

@@ -68,6 +68,7 @@ struct workspace_service::impl {
   events::connection_pool queries;
   std::shared_ptr<workspace_context> context;
   caf::actor pool;
+  caf::actor loader;
   caf::actor directory;
   std::function<void(std::int64_t)> read_model_waiter;
   std::unique_ptr<docker_watcher> watcher;
@@ -152,14 +153,18 @@ workspace_service::workspace_service(events::event_store& store, workspace_runti
         return system.spawn<caf::detached>(blocking_worker, number++);
       },
       caf::actor_pool::round_robin());
-  impl_->directory = system.spawn(workspace_directory, impl_->context, impl_->pool,
-                                  impl_->options.passivate_after);
+  // Detached: it blocks on the event store while the next batch gathers in its mailbox.
+  impl_->loader = system.spawn<workspace_loader, caf::detached>(impl_->context);
+  impl_->directory =
+      system.spawn(workspace_directory, impl_->context,
+                   workspace_actors{impl_->pool, impl_->loader}, impl_->options.passivate_after);
 }
 
 workspace_service::~workspace_service() {
   impl_->idle_sweeper = {};
   impl_->watcher.reset();
   caf::anon_send_exit(impl_->directory, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->loader, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(impl_->pool, caf::exit_reason::user_shutdown);
 }
 
@@ -268,13 +273,18 @@ command_result<std::vector<workspace_summary>> workspace_service::list(
   auto rows = impl_->queries.run([&](pqxx::connection& connection) {
     pqxx::nontransaction query(connection);
     std::vector<workspace_summary> found;
-    const auto result = query.exec_params(
+    // Two statements, each prepared once per connection: one plan per shape of the filter
+    // (an owner's list follows rm_workspaces_by_owner; everyone's reads the whole table).
+    static const std::string columns =
         "SELECT workspace_id, owner_id, name, starred, state, coalesce(state_reason, ''), "
         "template_id, image, (limits->>'memory_bytes')::bigint, (limits->>'nano_cpus')::bigint, "
         "(limits->>'pids')::bigint, idle_timeout_s, created_ms, last_activity_ms, "
-        "coalesce(last_error, '') FROM rm_workspaces WHERE state <> 'deleted' AND "
-        "($1 = '' OR owner_id = $1) ORDER BY starred DESC, name, workspace_id",
-        owner_id);
+        "coalesce(last_error, '') FROM rm_workspaces WHERE state <> 'deleted' ";
+    static const std::string order = " ORDER BY starred DESC, name, workspace_id";
+    const auto result =
+        owner_id.empty() ? events::exec_prepared(query, "list_workspaces", columns + order)
+                         : events::exec_prepared(query, "list_owner_workspaces",
+                                                 columns + "AND owner_id = $1" + order, owner_id);
     for (const auto& row : result) {
       workspace_summary summary;
       summary.id = row[0].as<std::string>();

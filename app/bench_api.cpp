@@ -83,10 +83,12 @@ void run_clients(int clients, route_samples& samples, Once once, Done done) {
   samples.wall_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
 }
 
-/// Rebuilds every workspace's state in a fresh actor system; milliseconds of wall time.
-double time_recovery(events::event_store& store, const std::string& database_url,
-                     const std::vector<std::string>& ids, bool use_snapshots,
-                     std::int64_t snapshot_every, int clients) {
+/// Rebuilds every workspace's state in a fresh actor system with a fresh event store (new
+/// connections, statements planned anew), as a restarted server would; milliseconds of wall
+/// time.
+double time_recovery(const std::string& database_url, const std::vector<std::string>& ids,
+                     bool use_snapshots, std::int64_t snapshot_every, int clients) {
+  events::event_store store({database_url});
   actors::workspace_runtime_options options;
   options.database_url = database_url;
   options.use_snapshots = use_snapshots;
@@ -109,6 +111,23 @@ double time_recovery(events::event_store& store, const std::string& database_url
       std::chrono::duration<double, std::milli>(clock_type::now() - started).count();
   if (failed > 0) std::cerr << "berth bench api: " << failed << " workspaces failed to load\n";
   return elapsed;
+}
+
+/// Waits (up to 120 s) until /healthz reports every projection with no event behind.
+bool wait_for_read_models(bench_http_client& client) {
+  const auto until = clock_type::now() + std::chrono::seconds(120);
+  while (clock_type::now() < until) {
+    auto [status, body] = client.call(beast::http::verb::get, "/healthz");
+    if (status == 200) {
+      bool behind = false;
+      const auto health = json::parse(body);
+      for (const auto& [name, lag] : health.at("projections").as_object())
+        behind = behind || lag.at("events_behind").to_number<std::int64_t>() > 0;
+      if (!behind) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 bool parse_options(const std::vector<std::string>& args, bench_options& options) {
@@ -245,7 +264,16 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
       routes["POST /api/workspaces"] = create_samples.summary();
     }
 
+    // The routes are measured once the read models have caught up with the log (after the
+    // creates, the audit projection has thousands of events to apply): steady state, not the
+    // catch-up.
+    if (!wait_for_read_models(*users.front())) {
+      std::cerr << "berth bench api: the read models did not catch up within 120 s\n";
+      return std::nullopt;
+    }
     const auto measure = [&](const std::string& route, auto call) {
+      std::cerr << "berth bench api: " << route << " (telemetry " << (telemetry_on ? "on" : "off")
+                << ")\n";
       route_samples samples;
       const auto until = clock_type::now() + std::chrono::duration<double>(options.seconds);
       run_clients(
@@ -315,11 +343,10 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
   }
   for (auto& mine : ids_by_user)
     ids.insert(ids.end(), mine.begin(), mine.end());
-  const auto no_snapshots = time_recovery(store, database->url(), ids, false, 0, options.clients);
+  const auto no_snapshots = time_recovery(database->url(), ids, false, 0, options.clients);
   // One pass writes a snapshot of every workspace; the timed pass then starts from them.
-  time_recovery(store, database->url(), ids, true, 1, options.clients);
-  const auto with_snapshots =
-      time_recovery(store, database->url(), ids, true, 1'000'000, options.clients);
+  time_recovery(database->url(), ids, true, 1, options.clients);
+  const auto with_snapshots = time_recovery(database->url(), ids, true, 1'000'000, options.clients);
   std::filesystem::remove_all(data_dir);
   std::cout << json::serialize(json::object{
                    {"workspaces", ids.size()},

@@ -77,6 +77,14 @@ struct snapshot {
   std::string state;
 };
 
+/// What a batched load read of one stream: its newest snapshot (when asked for and present)
+/// and the events after it.
+struct stream_tail {
+  std::string stream_id;
+  std::optional<events::snapshot> snapshot;
+  std::vector<recorded_event> events;  ///< after the snapshot, in version order
+};
+
 /// The outcome of walking one stream's hash chain.
 struct chain_report {
   std::string stream_id;

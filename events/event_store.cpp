@@ -16,20 +16,21 @@ constexpr const char* event_columns =
     "schema_version, data::text, body, metadata::text, "
     "(date_part('epoch', recorded_at) * 1000000)::bigint";
 
-recorded_event to_event(const pqxx::row& row) {
+/// The event in `event_columns`, which start at column `first` of `row`.
+recorded_event to_event(const pqxx::row& row, pqxx::row::size_type first = 0) {
   recorded_event event;
-  event.stream_id = row[0].c_str();
-  event.stream_version = row[1].as<std::int64_t>();
-  event.global_position = row[2].as<std::int64_t>();
-  event.transaction_id = row[3].as<std::uint64_t>();
-  event.event_id = row[4].c_str();
-  event.type = row[5].c_str();
-  event.schema_version = row[6].as<int>();
-  event.data = row[7].c_str();
-  if (!row[8].is_null()) event.body = pqxx::binarystring(row[8]).str();
-  event.metadata = row[9].c_str();
-  event.recorded_at =
-      std::chrono::system_clock::time_point(std::chrono::microseconds(row[10].as<std::int64_t>()));
+  event.stream_id = row[first].c_str();
+  event.stream_version = row[first + 1].as<std::int64_t>();
+  event.global_position = row[first + 2].as<std::int64_t>();
+  event.transaction_id = row[first + 3].as<std::uint64_t>();
+  event.event_id = row[first + 4].c_str();
+  event.type = row[first + 5].c_str();
+  event.schema_version = row[first + 6].as<int>();
+  event.data = row[first + 7].c_str();
+  if (!row[first + 8].is_null()) event.body = pqxx::binarystring(row[first + 8]).str();
+  event.metadata = row[first + 9].c_str();
+  event.recorded_at = std::chrono::system_clock::time_point(
+      std::chrono::microseconds(row[first + 10].as<std::int64_t>()));
   return event;
 }
 
@@ -79,10 +80,11 @@ result<std::vector<recorded_event>> event_store::read_stream(const std::string& 
   reading.set("stream.from_version", from_version);
   auto read = readers_->run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
-    const auto rows = tx.exec_params(std::string("SELECT ") + event_columns +
-                                         " FROM es_events WHERE stream_id = $1 AND "
-                                         "stream_version >= $2 ORDER BY stream_version LIMIT $3",
-                                     stream_id, from_version, static_cast<std::int64_t>(limit));
+    static const std::string query = std::string("SELECT ") + event_columns +
+                                     " FROM es_events WHERE stream_id = $1 AND "
+                                     "stream_version >= $2 ORDER BY stream_version LIMIT $3";
+    const auto rows = exec_prepared(tx, "read_stream", query, stream_id, from_version,
+                                    static_cast<std::int64_t>(limit));
     std::vector<recorded_event> events;
     events.reserve(rows.size());
     for (const auto& row : rows)
@@ -123,11 +125,57 @@ result<std::int64_t> event_store::fold_stream(
   }
 }
 
+result<std::vector<stream_tail>> event_store::read_stream_tails(
+    const std::vector<std::string>& stream_ids, std::optional<int> state_version,
+    std::size_t events_per_stream) {
+  telemetry::span reading("berth.events", "eventstore read tails", telemetry::span_kind::client);
+  reading.set("db.system", "postgresql");
+  reading.set("streams", stream_ids.size());
+  array_literal ids;
+  for (const auto& id : stream_ids)
+    ids.add(id);
+  const auto ids_text = std::move(ids).finish();
+  auto read = readers_->run([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
+    // Row per (stream, event); a stream without events after its snapshot still has one row
+    // (event columns NULL), so every stream asked for comes back. `state_version` NULL
+    // matches no snapshot.
+    static const std::string query =
+        std::string(
+            "SELECT s.position, snap.stream_version, snap.state, e.* "
+            "FROM unnest($1::text[]) WITH ORDINALITY AS s(stream_id, position) "
+            "LEFT JOIN LATERAL (SELECT stream_version, state FROM es_snapshots "
+            "  WHERE stream_id = s.stream_id AND state_version = $2) snap ON true "
+            "LEFT JOIN LATERAL (SELECT ") +
+        event_columns +
+        " FROM es_events WHERE stream_id = s.stream_id AND "
+        "  stream_version > coalesce(snap.stream_version, 0) ORDER BY stream_version LIMIT $3) e "
+        "ON true ORDER BY s.position, e.stream_version";
+    // Prepared: planning the lateral joins costs more than running them for a small batch.
+    const auto rows = exec_prepared(tx, "read_stream_tails", query, ids_text, state_version,
+                                    static_cast<std::int64_t>(events_per_stream));
+    std::vector<stream_tail> tails(stream_ids.size());
+    for (std::size_t i = 0; i < stream_ids.size(); ++i)
+      tails[i].stream_id = stream_ids[i];
+    for (const auto& row : rows) {
+      auto& tail = tails.at(row[0].as<std::size_t>() - 1);
+      if (!tail.snapshot && !row[1].is_null()) {
+        tail.snapshot = snapshot{tail.stream_id, row[1].as<std::int64_t>(),
+                                 state_version.value_or(0), pqxx::binarystring(row[2]).str()};
+      }
+      if (!row[3].is_null()) tail.events.push_back(to_event(row, 3));
+    }
+    return tails;
+  });
+  if (!read) reading.set_error(to_string(read.error().code));
+  return read;
+}
+
 result<std::int64_t> event_store::stream_version(const std::string& stream_id) {
   return readers_->run([&](pqxx::connection& c) -> std::int64_t {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
-    const auto rows =
-        tx.exec_params("SELECT version FROM es_streams WHERE stream_id = $1", stream_id);
+    const auto rows = exec_prepared(
+        tx, "stream_version", "SELECT version FROM es_streams WHERE stream_id = $1", stream_id);
     return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
   });
 }

@@ -44,6 +44,14 @@ class event_store {
   /// Calls `visit` for every event of a stream from `from_version` on, reading in pages.
   result<std::int64_t> fold_stream(const std::string& stream_id, std::int64_t from_version,
                                    const std::function<void(const recorded_event&)>& visit);
+  /// Many streams in one query (recovering many actors at once costs one round trip, not one
+  /// per stream): for each id, in the order given, the newest snapshot written by fold code
+  /// `state_version` (none asked for when nothing) and up to `events_per_stream` events after
+  /// it. A tail holding exactly `events_per_stream` events may go on: read the rest with
+  /// fold_stream.
+  result<std::vector<stream_tail>> read_stream_tails(const std::vector<std::string>& stream_ids,
+                                                     std::optional<int> state_version,
+                                                     std::size_t events_per_stream);
   /// The stream's current version (0 when it does not exist).
   result<std::int64_t> stream_version(const std::string& stream_id);
 

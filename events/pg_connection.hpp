@@ -48,6 +48,17 @@ class pg_connection {
   std::unique_ptr<pqxx::connection> connection_;
 };
 
+/// Runs `sql` as the prepared statement `name` of the transaction's connection. libpqxx
+/// registers it with the server on its first use on each connection (again after a
+/// reconnect), so the server parses and plans a hot query once, not on every call.
+/// Statements whose best plan depends on their parameters' values are better left unprepared.
+template <class... Args>
+pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& name,
+                           const std::string& sql, Args&&... args) {
+  tx.conn().prepare(name, sql);  // the same definition again is a no-op
+  return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
 /// Builds `{"a","b"}` array literals element by element, with NULL support.
 class array_literal {
  public:

@@ -36,6 +36,13 @@ response json_response(int status, const boost::json::value& body) {
   return out;
 }
 
+response json_text_response(int status, std::string body) {
+  response out;
+  out.status = status;
+  out.body = std::move(body);
+  return out;
+}
+
 checked<boost::json::object> parse_json_object(const request& req,
                                                std::initializer_list<std::string_view> allowed) {
   if (req.body.empty()) return boost::json::object{};

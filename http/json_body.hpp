@@ -46,6 +46,8 @@ checked<std::optional<bool>> optional_bool(const boost::json::object& body, std:
 
 /// A JSON response with `status`.
 response json_response(int status, const boost::json::value& body);
+/// A JSON response with `status` whose body is already JSON text.
+response json_text_response(int status, std::string body);
 /// 422 `invalid` with `message`.
 response invalid_response(const std::string& message);
 

@@ -6,6 +6,7 @@
 #include "events/uuid.hpp"
 #include "http/api.hpp"
 #include "http/json_body.hpp"
+#include "http/json_writer.hpp"
 
 namespace berth::http {
 namespace {
@@ -13,42 +14,51 @@ namespace {
 namespace json = boost::json;
 using accounts::role;
 
-json::object limits_json(const actors::workspace_limits& limits) {
-  return {{"memory_bytes", limits.memory_bytes},
-          {"nano_cpus", limits.nano_cpus},
-          {"pids", limits.pids}};
+/// A workspace as the API shows it: the list's row, or the summary of an actor's state.
+actors::workspace_summary summary_of(const actors::workspace_state& state) {
+  actors::workspace_summary summary;
+  summary.id = state.id;
+  summary.owner_id = state.owner_id;
+  summary.name = state.name;
+  summary.starred = state.starred;
+  summary.state = std::string(actors::to_string(state.status));
+  summary.state_reason = state.last_reason;
+  summary.template_id = state.template_id;
+  summary.image = state.image;
+  summary.limits = state.limits;
+  summary.idle_timeout_s = state.idle_timeout_s;
+  summary.created_ms = state.created_ms;
+  summary.last_activity_ms = state.last_activity_ms;
+  summary.last_error = state.last_error;
+  return summary;
 }
 
-json::object workspace_json(const actors::workspace_state& state) {
-  return {{"id", state.id},
-          {"owner_id", state.owner_id},
-          {"name", state.name},
-          {"starred", state.starred},
-          {"state", actors::to_string(state.status)},
-          {"state_reason", state.last_reason},
-          {"template_id", state.template_id},
-          {"image", state.image},
-          {"limits", limits_json(state.limits)},
-          {"idle_timeout_s", state.idle_timeout_s},
-          {"created_ms", state.created_ms},
-          {"last_activity_ms", state.last_activity_ms},
-          {"last_error", state.last_error}};
+void write_workspace(json_writer& out, const actors::workspace_summary& summary) {
+  out.begin_object();
+  out.key("id").value(summary.id);
+  out.key("owner_id").value(summary.owner_id);
+  out.key("name").value(summary.name);
+  out.key("starred").value(summary.starred);
+  out.key("state").value(summary.state);
+  out.key("state_reason").value(summary.state_reason);
+  out.key("template_id").value(summary.template_id);
+  out.key("image").value(summary.image);
+  out.key("limits").begin_object();
+  out.key("memory_bytes").value(summary.limits.memory_bytes);
+  out.key("nano_cpus").value(summary.limits.nano_cpus);
+  out.key("pids").value(summary.limits.pids);
+  out.end_object();
+  out.key("idle_timeout_s").value(summary.idle_timeout_s);
+  out.key("created_ms").value(summary.created_ms);
+  out.key("last_activity_ms").value(summary.last_activity_ms);
+  out.key("last_error").value(summary.last_error);
+  out.end_object();
 }
 
-json::object summary_json(const actors::workspace_summary& summary) {
-  return {{"id", summary.id},
-          {"owner_id", summary.owner_id},
-          {"name", summary.name},
-          {"starred", summary.starred},
-          {"state", summary.state},
-          {"state_reason", summary.state_reason},
-          {"template_id", summary.template_id},
-          {"image", summary.image},
-          {"limits", limits_json(summary.limits)},
-          {"idle_timeout_s", summary.idle_timeout_s},
-          {"created_ms", summary.created_ms},
-          {"last_activity_ms", summary.last_activity_ms},
-          {"last_error", summary.last_error}};
+response workspace_response(int status, const actors::workspace_state& state) {
+  json_writer out;
+  write_workspace(out, summary_of(state));
+  return json_text_response(status, std::move(out).take());
 }
 
 /// The smaller of a template's limit and a quota's cap (0 = no cap).
@@ -76,10 +86,13 @@ class workspace_routes {
     }
     auto found = workspaces_.list(everyone ? std::string() : who->user_id);
     if (!found) return error_response_of(found.error());
-    json::array rows;
+    // Written as text, not built as a document first: this is the busiest read route.
+    json_writer out;
+    out.begin_object().key("workspaces").begin_array();
     for (const auto& summary : *found)
-      rows.push_back(summary_json(summary));
-    return json_response(200, json::object{{"workspaces", std::move(rows)}});
+      write_workspace(out, summary);
+    out.end_array().end_object();
+    return json_text_response(200, std::move(out).take());
   }
 
   response create(const request& req) {
@@ -135,7 +148,7 @@ class workspace_routes {
     auto created = workspaces_.create(std::move(command), start_now, command_origin_of(*who, req));
     if (!created) return error_response_of(created.error());
     workspaces_.wait_for_read_models(created->global_position);
-    auto reply = json_response(201, workspace_json(created->state));
+    auto reply = workspace_response(201, created->state);
     reply.headers.emplace_back("Location", "/api/workspaces/" + created->state.id);
     return reply;
   }
@@ -145,7 +158,7 @@ class workspace_routes {
     if (!who) return who.error();
     auto current = owned(*who, params.at("id"));
     if (!current) return current.error();
-    return json_response(200, workspace_json(current->state));
+    return workspace_response(200, current->state);
   }
 
   response rename(const request& req, const route_params& params) {
@@ -247,7 +260,7 @@ class workspace_routes {
     auto changed = command(id, command_origin_of(*who, req), current->state);
     if (!changed) return error_response_of(changed.error());
     workspaces_.wait_for_read_models(changed->global_position);
-    return json_response(200, workspace_json(changed->state));
+    return workspace_response(200, changed->state);
   }
 
   accounts::account_service& accounts_;

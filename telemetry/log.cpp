@@ -56,7 +56,17 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
+  const auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; };
   for (std::size_t i = 0; i < text.size(); ++i) {
+    // Runs of printable ASCII (nearly all text) are copied in one append.
+    if (plain(static_cast<unsigned char>(text[i]))) {
+      auto end = i + 1;
+      while (end < text.size() && plain(static_cast<unsigned char>(text[end])))
+        ++end;
+      out.append(text.data() + i, end - i);
+      i = end - 1;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"':
@@ -81,8 +91,6 @@ void append_json_escaped(std::string& out, std::string_view text) {
       out += "\\u00";
       out.push_back(hex[c >> 4]);
       out.push_back(hex[c & 0x0f]);
-    } else if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
     } else if (const auto length = utf8_sequence_length(text, i); length > 0) {
       out.append(text.substr(i, length));
       i += length - 1;

@@ -85,6 +85,40 @@ TEST_F(accounts_sessions_pgtest, a_disabled_user_is_refused_the_moment_the_call_
   EXPECT_TRUE(accounts().authenticate_session(outcome.session_token));
 }
 
+TEST_F(accounts_sessions_pgtest, sees_changes_made_by_another_node_on_the_next_call) {
+  // This service has folded alice (it authenticated her); another node's service then
+  // disables her, revokes her token, makes her an auditor and logs her session out.
+  const auto alice = make_user("alice");
+  const auto outcome = must_login("alice", true);
+  ASSERT_TRUE(outcome.api_token);
+  ASSERT_TRUE(accounts().authenticate_session(outcome.session_token));
+  ASSERT_TRUE(accounts().authenticate_token(*outcome.api_token));
+  events::event_store other_store({url()});
+  account_service other_node(other_store, service_options());
+
+  ASSERT_TRUE(other_node.set_disabled(alice.id, true, admin_context()));
+  EXPECT_FALSE(accounts().authenticate_session(outcome.session_token));
+  EXPECT_FALSE(accounts().authenticate_token(*outcome.api_token));
+  ASSERT_TRUE(other_node.set_disabled(alice.id, false, admin_context()));
+  ASSERT_TRUE(accounts().authenticate_token(*outcome.api_token));
+
+  auto tokens = other_node.list_tokens(alice.id);
+  ASSERT_TRUE(tokens);
+  ASSERT_EQ(tokens->size(), 1u);
+  ASSERT_TRUE(other_node.revoke_token(alice.id, tokens->front().id, admin_context()));
+  EXPECT_FALSE(accounts().authenticate_token(*outcome.api_token));
+
+  ASSERT_TRUE(other_node.set_role(alice.id, role::auditor, admin_context()));
+  auto changed = accounts().authenticate_session(outcome.session_token);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->role, role::auditor);
+
+  auto who = other_node.authenticate_session(outcome.session_token);
+  ASSERT_TRUE(who);
+  ASSERT_TRUE(other_node.logout(*who));
+  EXPECT_FALSE(accounts().authenticate_session(outcome.session_token));
+}
+
 TEST_F(accounts_sessions_pgtest, logout_revokes_the_session_only) {
   make_user("alice");
   const auto first = must_login("alice");

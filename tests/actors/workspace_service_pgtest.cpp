@@ -127,6 +127,63 @@ TEST_F(workspace_service_pgtest, rebuilds_the_same_state_with_and_without_snapsh
   }
 }
 
+TEST_F(workspace_service_pgtest, recovers_many_workspaces_asked_for_at_once) {
+  // 200 workspaces, each with its own name and star; a fresh runtime is asked for all of them
+  // from 16 threads at once, so the loader reads them in batches.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    ids.push_back(create("ws " + std::to_string(i)));
+    if (i % 3 == 0) {
+      ASSERT_TRUE(service_->set_star(ids.back(), true, {}));
+    }
+  }
+  ids.push_back(events::make_uuid_v7());  // never created: not found, the others unaffected
+  service_ = make_service();
+  std::atomic<std::size_t> next{0};
+  std::vector<command_result<workspace_reply>> replies(ids.size(), tl::unexpected(command_error{}));
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 16; ++t) {
+    callers.emplace_back([&] {
+      for (auto i = next++; i < ids.size(); i = next++)
+        replies[i] = service_->get(ids[i]);
+    });
+  }
+  for (auto& caller : callers)
+    caller.join();
+  for (std::size_t i = 0; i + 1 < ids.size(); ++i) {
+    ASSERT_TRUE(replies[i]) << i << ": " << replies[i].error().message;
+    EXPECT_EQ(replies[i]->state.id, ids[i]);
+    EXPECT_EQ(replies[i]->state.name, "ws " + std::to_string(i));
+    EXPECT_EQ(replies[i]->state.starred, i % 3 == 0);
+    EXPECT_EQ(replies[i]->state.version, i % 3 == 0 ? 3 : 2);
+  }
+  ASSERT_FALSE(replies.back());
+  EXPECT_EQ(replies.back().error().code, command_error::kind::not_found);
+}
+
+TEST_F(workspace_service_pgtest, recovers_a_stream_longer_than_one_batch_read) {
+  // 600 events: more than a batch reads per stream, so the rest is folded page by page.
+  const auto id = create("long");
+  for (int i = 0; i < 598; ++i)
+    ASSERT_TRUE(service_->rename(id, "name " + std::to_string(i), {}));
+  service_ = make_service(/*use_snapshots=*/false);
+  auto recovered = service_->get(id);
+  ASSERT_TRUE(recovered) << recovered.error().message;
+  EXPECT_EQ(recovered->state.version, 600);
+  EXPECT_EQ(recovered->state.name, "name 597");
+}
+
+TEST_F(workspace_service_pgtest, folds_from_the_first_event_when_the_snapshot_is_unreadable) {
+  const auto id = create("snap");
+  ASSERT_TRUE(service_->rename(id, "renamed", {}));
+  ASSERT_TRUE(store_->save_snapshot({"workspace-" + id, 2, 1, "not a snapshot"}));
+  service_ = make_service();
+  auto recovered = service_->get(id);
+  ASSERT_TRUE(recovered) << recovered.error().message;
+  EXPECT_EQ(recovered->state.version, 3);
+  EXPECT_EQ(recovered->state.name, "renamed");
+}
+
 TEST_F(workspace_service_pgtest, refuses_unknown_workspaces_and_invalid_names) {
   EXPECT_EQ(service_->get(events::make_uuid_v7()).error().code, command_error::kind::not_found);
   const auto id = create("valid");

@@ -95,7 +95,18 @@ std::vector<long> numbered_lines(const std::string& output) {
   return numbers;
 }
 
-TEST_F(session_test, loses_no_byte_and_keeps_the_shell_across_a_kill_9) {
+/// Sessions with the default replay limit (8 MiB): what the shell prints while the server is
+/// down must come back as bytes, not as a screen snapshot.
+class session_restart_test : public session_test {
+ protected:
+  std::map<std::string, std::string> server_environment() const override {
+    auto environment = session_test::server_environment();
+    environment.erase("BERTH_SESSION_REPLAY_LIMIT");
+    return environment;
+  }
+};
+
+TEST_F(session_restart_test, loses_no_byte_and_keeps_the_shell_across_a_kill_9) {
   const auto [workspace, session] = open_session();
   auto before = attach(workspace, session);
   ASSERT_TRUE(before.type("echo \"pid-$$\"-\"end\"\r"));
@@ -105,8 +116,12 @@ TEST_F(session_test, loses_no_byte_and_keeps_the_shell_across_a_kill_9) {
   ASSERT_TRUE(std::regex_search(before.output(), found, pid_pattern)) << before.output();
   const auto pid = found[1].str();
 
+  // 50 000 numbered lines over ~15 s, so the kill lands mid-way and the shell goes on printing
+  // while the server is down. The pause is `read -t` on a FIFO nobody writes (a bash builtin):
+  // forking `sleep` per line took minutes and made the test as slow as the machine's fork.
   ASSERT_TRUE(before.type(
-      "for i in $(seq 1 50000); do echo line-$i; sleep 0.0001; done; echo loop-$((40+2))\r"));
+      "rm -f /tmp/pace; mkfifo /tmp/pace; exec 3<>/tmp/pace; for i in $(seq 1 50000); do echo "
+      "line-$i; read -t 0.0002 -u 3; done; exec 3>&-; echo loop-$((40+2))\r"));
   ASSERT_TRUE(before.wait_for("line-2000\r\n", 120s));
   server_->kill_hard();
   before.drain(200ms);
