@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -126,18 +127,23 @@ std::size_t read_retry_after(char* data, std::size_t size, std::size_t count, vo
   return size * count;
 }
 
-post_outcome post(const exporter_config& config, const std::string& body) {
+struct curl_cleanup {
+  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+};
+/// One handle for every post: libcurl keeps the connection to the collector open between
+/// batches instead of connecting anew every schedule delay.
+using curl_handle = std::unique_ptr<CURL, curl_cleanup>;
+
+post_outcome post(CURL* curl, const exporter_config& config, const std::string& body) {
   post_outcome outcome;
-  CURL* curl = curl_easy_init();
   if (!curl) return {0, "curl_easy_init failed", {}};
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  std::string payload = body;
+  std::string compressed;
   if (config.gzip) {
-    if (auto compressed = gzipped(body); !compressed.empty()) {
-      payload = std::move(compressed);
-      headers = curl_slist_append(headers, "Content-Encoding: gzip");
-    }
+    compressed = gzipped(body);
+    if (!compressed.empty()) headers = curl_slist_append(headers, "Content-Encoding: gzip");
   }
+  const std::string& payload = compressed.empty() ? body : compressed;
   for (const auto& [name, value] : config.headers)
     headers = curl_slist_append(headers, (name + ": " + value).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, config.endpoint.c_str());
@@ -155,8 +161,10 @@ post_outcome post(const exporter_config& config, const std::string& body) {
   } else {
     outcome.error = curl_easy_strerror(code);
   }
+  // The handle outlives this call: it must not keep pointers into this frame.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
   curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
   return outcome;
 }
 
@@ -273,6 +281,7 @@ struct otlp_exporter::impl {
   std::uint64_t flush_requested = 0, flush_done = 0;
   std::thread worker;
   std::mt19937 jitter{std::random_device{}()};
+  curl_handle curl{curl_easy_init()};  ///< used by the worker thread only
 
   explicit impl(exporter_config c) : config(std::move(c)) {
     worker = std::thread([this] { run(); });
@@ -306,7 +315,7 @@ struct otlp_exporter::impl {
     const auto body = encode_otlp_json(config.resource, batch);
     auto backoff = config.first_backoff;
     for (int attempt = 1;; ++attempt) {
-      const auto outcome = post(config, body);
+      const auto outcome = post(curl.get(), config, body);
       if (outcome.status >= 200 && outcome.status < 300) {
         count_exported(batch.size());
         return;
@@ -330,7 +339,7 @@ struct otlp_exporter::impl {
       if (wake.wait_for(lock, wait, [&] { return stopping; })) {
         // Shutting down: one last try, no more waiting.
         lock.unlock();
-        if (const auto last = post(config, body); last.status >= 200 && last.status < 300) {
+        if (const auto last = post(curl.get(), config, body); last.status >= 200 && last.status < 300) {
           count_exported(batch.size());
         } else {
           count_export_failure();

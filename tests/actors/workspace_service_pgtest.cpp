@@ -20,6 +20,7 @@ class workspace_service_pgtest : public pg_test {
  protected:
   void SetUp() override {
     pg_test::SetUp();
+    if (HasFatalFailure()) return;
     store_ = std::make_unique<events::event_store>(events::event_store::options{url()});
     service_ = make_service();
   }

@@ -19,6 +19,7 @@ std::string text_of(const boost::json::value& value, const std::string& key) {
 
 void api_test::SetUp() {
   pg_test::SetUp();
+  if (HasFatalFailure()) return;
   {
     // Users are made the way `berth admin create-user` makes them, on the same database.
     events::event_store store({url()});

@@ -55,6 +55,7 @@ class audit_cli_test : public audit_test {
  protected:
   void SetUp() override {
     audit_test::SetUp();
+    if (HasFatalFailure()) return;
     char pattern[] = "/tmp/berth-audit-cli-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     folder_ = pattern;
