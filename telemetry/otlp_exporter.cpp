@@ -339,7 +339,8 @@ struct otlp_exporter::impl {
       if (wake.wait_for(lock, wait, [&] { return stopping; })) {
         // Shutting down: one last try, no more waiting.
         lock.unlock();
-        if (const auto last = post(curl.get(), config, body); last.status >= 200 && last.status < 300) {
+        if (const auto last = post(curl.get(), config, body);
+            last.status >= 200 && last.status < 300) {
           count_exported(batch.size());
         } else {
           count_export_failure();
