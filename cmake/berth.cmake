@@ -1,4 +1,16 @@
 # Shared build settings: dependency discovery and the flags every Berth target gets.
+
+# ccache (Debian's, installed by scripts/setup) when present: every later run of ./test.sh
+# reuses unchanged objects. Paths below the source folder are hashed relative to it
+# (base_dir) and the working folder is left out of the hash (hash_dir off), so a fresh clone
+# in another folder — CI's — reuses this one's objects too. Absent, compilers run directly.
+find_program(BERTH_CCACHE ccache)
+if(BERTH_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(BERTH_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}
+    CCACHE_NOHASHDIR=1 ${BERTH_CCACHE})
+  set(CMAKE_C_COMPILER_LAUNCHER ${BERTH_COMPILER_LAUNCHER})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${BERTH_COMPILER_LAUNCHER})
+endif()
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url)
