@@ -138,8 +138,26 @@ class account_service {
   result<std::vector<user>> list_users();
   result<user> set_role(const std::string& user_id, role r, const change_context& ctx);
   result<user> set_disabled(const std::string& user_id, bool disabled, const change_context& ctx);
+  /// Sets a user's password (an admin's reset, or the last step of change_own_password);
+  /// every session of the user issued before it is refused from then on.
   result<void> change_password(const std::string& user_id, const std::string& new_password,
                                const change_context& ctx);
+  /// A user changing their own password (`POST /api/me/password`).
+  struct own_password_change {
+    std::string current_password, new_password;
+    bool revoke_tokens = false;  ///< also revoke every API token of the user
+  };
+  /// A session issued to replace the caller's cookie after a change that ended the others.
+  struct renewed_session {
+    std::string session_token;  ///< the JWT for the cookie
+    std::int64_t expires_ms = 0;
+  };
+  /// Checks `current_password` (throttled like a login: `rate_limited`; `forbidden` when
+  /// wrong), then sets the new one: every session issued before the change is refused from
+  /// then on (here and on every node). A cookie caller gets a fresh session to keep working.
+  result<std::optional<renewed_session>> change_own_password(const principal& who,
+                                                             const own_password_change& change,
+                                                             const change_context& ctx);
   /// True when at least one enabled admin exists.
   result<bool> has_admin();
 
@@ -148,8 +166,8 @@ class account_service {
   /// user and a wrong password), `rate_limited` with retry_after_s.
   result<login_outcome> login(const std::string& username, const std::string& password,
                               bool want_token, const change_context& ctx);
-  /// Revokes the session (cookie) or nothing for a token caller.
-  result<void> logout(const principal& who);
+  /// Revokes the session (cookie) and records `UserLoggedOut`, or nothing for a token caller.
+  result<void> logout(const principal& who, const change_context& ctx);
   /// Resolves a session JWT (cookie) or an API token (`berth_...`); disabled users,
   /// revoked sessions, revoked or expired tokens → `unauthenticated`.
   result<principal> authenticate_session(std::string_view jwt);
@@ -187,6 +205,17 @@ class account_service {
   result<void> set_limits(const quota_table& table, const change_context& ctx);
   /// The quota for one user: per-user fields, falling back to global ones where 0.
   result<quota> effective_quota(const std::string& user_id);
+
+  // Credential watch (open terminal WebSockets, http/credential_watch.hpp) ------------------
+  /// Where the watched users' streams and sessions stand at one moment.
+  struct credential_versions {
+    std::map<std::string, std::int64_t> user_versions;  ///< user id → stream version, 0: none
+    std::vector<std::string> revoked_session_ids;       ///< the asked-for `jti`s logged out
+  };
+  /// In one query: the `user-<id>` stream versions of `user_ids`, and which `session_ids`
+  /// (session `jti`s) were logged out (the revocation is a row; a logout's event is history).
+  result<credential_versions> credential_versions_of(const std::vector<std::string>& user_ids,
+                                                     const std::vector<std::string>& session_ids);
 
  private:
   struct impl;

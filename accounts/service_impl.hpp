@@ -15,6 +15,7 @@
 #include "accounts/failure.hpp"
 #include "accounts/template_aggregate.hpp"
 #include "accounts/user_aggregate.hpp"
+#include "auth/jwt.hpp"
 #include "auth/login_throttle.hpp"
 #include "events/connection_pool.hpp"
 #include "events/event_store.hpp"
@@ -27,6 +28,16 @@ error error_of(const events::error& failure);
 
 /// Event metadata: {"actor", "remote_address" (when known), "trace_id" (when known), "node"}.
 std::string event_metadata(const change_context& ctx, const std::string& node);
+
+/// The first second from which the user's sessions are valid: the one after their last
+/// password change (0 when it never changed). A JWT issued before (`iat` earlier) is refused,
+/// so a password change ends every session made with the old password; `iat` has whole
+/// seconds, hence the next second, and sessions issued in the second of the change get that
+/// second as their `iat` (`verify_jwt` accepts an `iat` up to a minute ahead).
+inline std::chrono::sys_seconds sessions_valid_from(const user_state& state) {
+  if (state.password_changed_ms <= 0) return {};
+  return std::chrono::sys_seconds{std::chrono::seconds{state.password_changed_ms / 1000 + 1}};
+}
 
 /// `user-<id>` and `template-<id>`.
 std::string user_stream(const std::string& user_id);
@@ -81,6 +92,12 @@ struct account_service::impl {
   result<template_state> execute(const std::string& template_id,
                                  const template_command_variant& command,
                                  const change_context& ctx);
+  /// Decides `command` on `state` (just loaded) and appends its events at whatever version
+  /// the stream has reached by then, never retrying: for login history, whose decision needs
+  /// only a user that exists (users are never deleted), so no concurrent change can make a
+  /// login wait on a conflict. Defined in sessions.cpp.
+  result<void> record(const user_state& state, const user_command_variant& command,
+                      const change_context& ctx);
 
   /// Every user with a stream, ordered by username (reserved names without one are skipped).
   result<std::vector<user_state>> all_users();
@@ -93,6 +110,14 @@ struct account_service::impl {
   /// The user's data key, unwrapped with the master key; created (and stored wrapped) when
   /// missing and `create_missing`, else nothing. Needs opts.master_key.
   result<std::optional<auth::secret_key>> data_key(const std::string& user_id, bool create_missing);
+
+  /// A new session of `state`'s user: its claims and the signed JWT. Its `iat` is never
+  /// before sessions_valid_from, so a session issued right after a password change holds.
+  struct signed_session {
+    auth::jwt_claims claims;
+    std::string token;
+  };
+  result<signed_session> sign_session(const user_state& state);
 
   /// Creates the `default` template unless its stream exists (idempotent: fixed event id).
   result<void> ensure_default_template();

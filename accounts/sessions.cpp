@@ -1,9 +1,12 @@
 // Logins, logouts and resolving a request's credentials.
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "accounts/service_impl.hpp"
 #include "auth/api_token.hpp"
 #include "auth/jwt.hpp"
+#include "telemetry/log.hpp"
 
 namespace berth::accounts {
 namespace {
@@ -12,6 +15,9 @@ using code = error::code;
 
 /// One message for an unknown user and a wrong password, so a login never says which.
 constexpr std::string_view wrong_credentials = "wrong username or password";
+
+/// `method` of UserLoggedIn for a username and password login, the only kind there is.
+constexpr std::string_view password_method = "password";
 
 std::int64_t to_ms(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -26,7 +32,43 @@ struct stored_token {
   std::int64_t user_version = 0;  ///< of the owner's stream
 };
 
+/// Logs why a login event was not recorded. Recording is history, not a guard: the login,
+/// failure or logout it describes has happened, so failing it now would help nobody.
+void log_unrecorded(std::string_view type, const std::string& user_id, const error& failure) {
+  telemetry::log(telemetry::level::warn, "accounts.sessions", "login event not recorded",
+                 {{"event", type}, {"user_id", user_id}, {"error", failure.message}});
+}
+
 }  // namespace
+
+result<void> account_service::impl::record(const user_state& state,
+                                           const user_command_variant& command,
+                                           const change_context& ctx) {
+  auto decided = decide(state, command);
+  if (!decided) return tl::unexpected(decided.error());
+  events::append_request request{
+      user_stream(state.profile.id), "", events::expected_version::any, {}};
+  const auto metadata = event_metadata(ctx, node);
+  for (const auto& event : *decided) {
+    request.events.push_back(events::new_event{events::make_uuid_v7(), event_type_of(event), 1,
+                                               event_data_of(event), std::nullopt, metadata});
+  }
+  if (auto appended = store.append(std::move(request)); !appended) {
+    return tl::unexpected(error_of(appended.error()));
+  }
+  return {};
+}
+
+result<account_service::impl::signed_session> account_service::impl::sign_session(
+    const user_state& state) {
+  auto claims = auth::make_session_claims(
+      state.profile.id,
+      std::max<std::chrono::system_clock::time_point>(now(), sessions_valid_from(state)),
+      opts.session_lifetime);
+  auto jwt = auth::sign_jwt(claims, opts.jwt_secret);
+  if (!jwt) return fail(code::internal, "cannot sign a session: " + jwt.error().message);
+  return signed_session{std::move(claims), std::move(*jwt)};
+}
 
 result<login_outcome> account_service::login(const std::string& username,
                                              const std::string& password, bool want_token,
@@ -35,10 +77,27 @@ result<login_outcome> account_service::login(const std::string& username,
   const auto decision = self.throttle.try_login(username, ctx.remote_address);
   if (!decision.allowed) {
     const auto wait_s = decision.retry_after.count();
+    // Logged, not recorded: a refused attempt costs nothing, so there is no bound on how
+    // many an attacker sends, and each would grow the user's stream.
+    telemetry::log(telemetry::level::info, "accounts.sessions", "login throttled",
+                   {{"username", username},
+                    {"address", ctx.remote_address},
+                    {"retry_after_s", std::int64_t{wait_s}}});
     return tl::unexpected(
         error{code::rate_limited,
               "too many failed logins; try again in " + std::to_string(wait_s) + " s", wait_s});
   }
+  // Failures of a known user are recorded on their stream. The throttle bounds how many
+  // one (username, address) pair can cause: five at once, then one per delay doubling from
+  // 1 s up to 15 minutes (about 100 a day), and each address 50 per 15 minutes across all
+  // usernames. Recording never decides the outcome: when it fails, it is logged.
+  const auto record_failure = [&](const user_state& state, login_failure reason) {
+    if (auto recorded =
+            self.record(state, user_command::record_login_failure{ctx.remote_address, reason}, ctx);
+        !recorded) {
+      log_unrecorded("UserLoginFailed", state.profile.id, recorded.error());
+    }
+  };
   auto found = self.sql([&](pqxx::connection& c) -> std::optional<stored_credentials> {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
     const auto rows = tx.exec_params(
@@ -50,19 +109,29 @@ result<login_outcome> account_service::login(const std::string& username,
   if (!*found) {
     // Verify against a decoy, so an unknown name costs the same Argon2id time as a known one.
     (void)auth::verify_password(password, self.decoy_password_hash());
+    // No stream to record it on, and creating one per made-up name would let anyone grow
+    // the store at will: the log keeps it.
+    telemetry::log(telemetry::level::info, "accounts.sessions", "login of an unknown username",
+                   {{"username", username}, {"address", ctx.remote_address}});
     return fail(code::unauthenticated, std::string(wrong_credentials));
   }
   const auto& credentials = **found;
-  if (auto verified = auth::verify_password(password, credentials.password_hash); !verified) {
-    if (verified.error().code == auth::error_code::wrong_password) {
-      return fail(code::unauthenticated, std::string(wrong_credentials));
-    }
+  const auto verified = auth::verify_password(password, credentials.password_hash);
+  if (!verified && verified.error().code != auth::error_code::wrong_password) {
     return fail(code::internal, "the stored password hash is unreadable");
   }
   auto state = self.load_user(credentials.user_id);
   if (!state) return tl::unexpected(state.error());
+  // A reserved name whose UserCreated never landed: no stream to record on, as for unknown.
   if (!state->exists) return fail(code::unauthenticated, std::string(wrong_credentials));
-  if (state->profile.disabled) return fail(code::unauthenticated, "this account is disabled");
+  if (!verified) {
+    record_failure(*state, login_failure::wrong_password);
+    return fail(code::unauthenticated, std::string(wrong_credentials));
+  }
+  if (state->profile.disabled) {
+    record_failure(*state, login_failure::disabled);
+    return fail(code::unauthenticated, "this account is disabled");
+  }
   self.throttle.succeeded(username, ctx.remote_address);
   if (auth::needs_rehash(credentials.password_hash, self.opts.password_limits)) {
     // Upgrading the hash to the current limits is best effort: the login succeeds anyway.
@@ -77,11 +146,11 @@ result<login_outcome> account_service::login(const std::string& username,
       });
     }
   }
-  const auto claims =
-      auth::make_session_claims(credentials.user_id, self.now(), self.opts.session_lifetime);
-  auto jwt = auth::sign_jwt(claims, self.opts.jwt_secret);
-  if (!jwt) return fail(code::internal, "cannot sign a session: " + jwt.error().message);
-  login_outcome outcome{state->profile, std::move(*jwt), to_ms(claims.expires_at), std::nullopt};
+  auto session = self.sign_session(*state);
+  if (!session) return tl::unexpected(session.error());
+  const auto& claims = session->claims;
+  login_outcome outcome{state->profile, std::move(session->token), to_ms(claims.expires_at),
+                        std::nullopt};
   if (want_token) {
     // The token lives as long as the session it came with.
     auto token_ctx = ctx;
@@ -90,10 +159,19 @@ result<login_outcome> account_service::login(const std::string& username,
     if (!token) return tl::unexpected(token.error());
     outcome.api_token = std::move(token->second);
   }
+  // The session id is the JWT's `jti`: it names the session in the log without granting it.
+  auto login_ctx = ctx;
+  login_ctx.actor_id = credentials.user_id;
+  const user_command::record_login logged_in{claims.token_id, ctx.remote_address,
+                                             std::string(password_method),
+                                             outcome.api_token.has_value()};
+  if (auto recorded = self.record(*state, logged_in, login_ctx); !recorded) {
+    log_unrecorded("UserLoggedIn", credentials.user_id, recorded.error());
+  }
   return outcome;
 }
 
-result<void> account_service::logout(const principal& who) {
+result<void> account_service::logout(const principal& who, const change_context& ctx) {
   if (who.via != principal::method::cookie) return {};
   auto& self = *impl_;
   // A session cannot outlive the configured lifetime (plus the allowed clock skew), so the
@@ -102,7 +180,7 @@ result<void> account_service::logout(const principal& who) {
   const auto keep_until_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
                                           self.opts.session_lifetime + auth::allowed_clock_skew)
                                           .count();
-  return self.sql([&](pqxx::connection& c) {
+  auto revoked = self.sql([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params(
         "INSERT INTO auth_revoked_sessions (jti, expires_ms) VALUES ($1, $2) "
@@ -111,6 +189,13 @@ result<void> account_service::logout(const principal& who) {
     tx.exec_params("DELETE FROM auth_revoked_sessions WHERE expires_ms < $1", now_ms);
     tx.commit();
   });
+  if (!revoked) return revoked;
+  // The row revokes the session; the event is its history (see log_unrecorded).
+  auto state = self.load_user(who.user_id);
+  auto recorded = state ? self.record(*state, user_command::record_logout{who.credential_id}, ctx)
+                        : result<void>(tl::unexpected(state.error()));
+  if (!recorded) log_unrecorded("UserLoggedOut", who.user_id, recorded.error());
+  return {};
 }
 
 result<principal> account_service::authenticate_session(std::string_view jwt) {
@@ -144,6 +229,9 @@ result<principal> account_service::authenticate_session(std::string_view jwt) {
   if (!state) return tl::unexpected(state.error());
   if (!state->exists || state->profile.disabled) {
     return fail(code::unauthenticated, "the account is disabled or gone");
+  }
+  if (claims->issued_at < sessions_valid_from(*state)) {
+    return fail(code::unauthenticated, "the password changed; log in again");
   }
   const auto& profile = state->profile;
   return principal{profile.id, profile.username, profile.role, principal::method::cookie,

@@ -86,6 +86,25 @@ struct decider {
     return event_list{ev::secret_deleted{c.name}};
   }
 
+  user_decision operator()(const cmd::record_login& c) const {
+    if (!state.exists) return no_such_user();
+    if (state.profile.disabled) return fail(code::forbidden, "the user is disabled");
+    if (c.session_id.empty()) return fail(code::invalid, "a session id is required");
+    if (c.method.empty()) return fail(code::invalid, "a login method is required");
+    return event_list{ev::logged_in{c.session_id, c.address, c.method, c.token_issued}};
+  }
+
+  user_decision operator()(const cmd::record_login_failure& c) const {
+    if (!state.exists) return no_such_user();
+    return event_list{ev::login_failed{c.address, c.reason}};
+  }
+
+  user_decision operator()(const cmd::record_logout& c) const {
+    if (!state.exists) return no_such_user();
+    if (c.session_id.empty()) return fail(code::invalid, "a session id is required");
+    return event_list{ev::logged_out{c.session_id}};
+  }
+
   static user_decision no_such_user() { return fail(code::not_found, "no such user"); }
 };
 
@@ -110,6 +129,9 @@ struct evolver {
   }
   void operator()(const ev::secret_set& e) const { state.secret_names.insert(e.name); }
   void operator()(const ev::secret_deleted& e) const { state.secret_names.erase(e.name); }
+  void operator()(const ev::logged_in&) const {}
+  void operator()(const ev::login_failed&) const {}
+  void operator()(const ev::logged_out&) const {}
 };
 
 }  // namespace
@@ -130,6 +152,22 @@ std::optional<role> parse_role(std::string_view text) {
   if (text == "member") return role::member;
   if (text == "auditor") return role::auditor;
   if (text == "admin") return role::admin;
+  return std::nullopt;
+}
+
+std::string_view to_string(login_failure reason) {
+  switch (reason) {
+    case login_failure::wrong_password:
+      return "wrong_password";
+    case login_failure::disabled:
+      return "disabled";
+  }
+  return "wrong_password";
+}
+
+std::optional<login_failure> parse_login_failure(std::string_view text) {
+  if (text == "wrong_password") return login_failure::wrong_password;
+  if (text == "disabled") return login_failure::disabled;
   return std::nullopt;
 }
 

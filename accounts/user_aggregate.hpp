@@ -32,6 +32,13 @@ struct user_state {
   std::int64_t version = 0;  ///< stream version of the last event folded
 };
 
+/// Why a login of a known user was refused. A throttled attempt is not one of them: it is
+/// refused before the password is looked at, as often as anyone cares to try, so recording
+/// it would let anyone grow the stream without bound.
+enum class login_failure { wrong_password, disabled };
+std::string_view to_string(login_failure reason);
+std::optional<login_failure> parse_login_failure(std::string_view text);
+
 /// The events of a `user-<id>` stream; docs/events.md describes each.
 namespace user_event {
 struct created {
@@ -60,12 +67,26 @@ struct secret_set {
 struct secret_deleted {
   std::string name;
 };
+/// Logins are history for auditors, not state: evolve leaves the user as it was.
+struct logged_in {
+  std::string session_id;  ///< the session JWT's `jti`, never the JWT itself
+  std::string address, method;
+  bool token_issued = false;  ///< whether the login also created an API token
+};
+struct login_failed {
+  std::string address;
+  login_failure reason = login_failure::wrong_password;
+};
+struct logged_out {
+  std::string session_id;
+};
 }  // namespace user_event
 
 using user_event_variant =
     std::variant<user_event::created, user_event::password_changed, user_event::role_changed,
                  user_event::disabled, user_event::enabled, user_event::token_created,
-                 user_event::token_revoked, user_event::secret_set, user_event::secret_deleted>;
+                 user_event::token_revoked, user_event::secret_set, user_event::secret_deleted,
+                 user_event::logged_in, user_event::login_failed, user_event::logged_out>;
 
 /// Commands on a user; times and ids are chosen by the caller, so decide stays pure.
 namespace user_command {
@@ -97,12 +118,27 @@ struct set_secret {
 struct delete_secret {
   std::string name;
 };
+/// Records a login the service already allowed (password checked, user enabled).
+struct record_login {
+  std::string session_id, address, method;
+  bool token_issued = false;
+};
+/// Records a refused login of this user.
+struct record_login_failure {
+  std::string address;
+  login_failure reason = login_failure::wrong_password;
+};
+/// Records that a session was logged out.
+struct record_logout {
+  std::string session_id;
+};
 }  // namespace user_command
 
 using user_command_variant =
     std::variant<user_command::create, user_command::change_password, user_command::set_role,
                  user_command::set_disabled, user_command::create_token, user_command::revoke_token,
-                 user_command::set_secret, user_command::delete_secret>;
+                 user_command::set_secret, user_command::delete_secret, user_command::record_login,
+                 user_command::record_login_failure, user_command::record_logout>;
 
 /// The events a command produces, or why it was refused. Empty = nothing to record.
 using user_decision = result<std::vector<user_event_variant>>;

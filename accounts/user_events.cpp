@@ -20,6 +20,9 @@ struct type_namer {
   std::string operator()(const ev::token_revoked&) const { return "ApiTokenRevoked"; }
   std::string operator()(const ev::secret_set&) const { return "SecretSet"; }
   std::string operator()(const ev::secret_deleted&) const { return "SecretDeleted"; }
+  std::string operator()(const ev::logged_in&) const { return "UserLoggedIn"; }
+  std::string operator()(const ev::login_failed&) const { return "UserLoginFailed"; }
+  std::string operator()(const ev::logged_out&) const { return "UserLoggedOut"; }
 };
 
 struct data_writer {
@@ -44,6 +47,16 @@ struct data_writer {
   json::object operator()(const ev::token_revoked& e) const { return {{"token_id", e.token_id}}; }
   json::object operator()(const ev::secret_set& e) const { return {{"name", e.name}}; }
   json::object operator()(const ev::secret_deleted& e) const { return {{"name", e.name}}; }
+  json::object operator()(const ev::logged_in& e) const {
+    return {{"session_id", e.session_id},
+            {"address", e.address},
+            {"method", e.method},
+            {"token_issued", e.token_issued}};
+  }
+  json::object operator()(const ev::login_failed& e) const {
+    return {{"address", e.address}, {"reason", to_string(e.reason)}};
+  }
+  json::object operator()(const ev::logged_out& e) const { return {{"session_id", e.session_id}}; }
 };
 
 }  // namespace
@@ -97,6 +110,24 @@ std::optional<user_event_variant> parse_user_event(std::string_view type, std::s
     if (!name) return std::nullopt;
     if (type == "SecretSet") return ev::secret_set{*name};
     return ev::secret_deleted{*name};
+  }
+  if (type == "UserLoggedIn") {
+    auto session = fields->text("session_id");
+    auto method = fields->text("method");
+    if (!session || !method) return std::nullopt;
+    return ev::logged_in{*session, fields->text("address").value_or(""), *method,
+                         fields->boolean("token_issued").value_or(false)};
+  }
+  if (type == "UserLoginFailed") {
+    const auto reason_text = fields->text("reason");
+    const auto reason = reason_text ? parse_login_failure(*reason_text) : std::nullopt;
+    if (!reason) return std::nullopt;
+    return ev::login_failed{fields->text("address").value_or(""), *reason};
+  }
+  if (type == "UserLoggedOut") {
+    auto session = fields->text("session_id");
+    if (!session) return std::nullopt;
+    return ev::logged_out{*session};
   }
   return std::nullopt;
 }

@@ -181,9 +181,14 @@ class session_actor : public caf::event_based_actor {
               *appended = stored->last_version;
               *result = open_link(*context, state.workspace_id, handle, generation);
               if (!result->link) return;
-              auto environment = context->options.environment
-                                     ? context->options.environment(state.user_id)
-                                     : std::vector<std::string>{};
+              // The shell runs in the workspace owner's container, so it gets the owner's
+              // secrets, whoever opens it: an admin's never reach a member's container.
+              std::vector<std::string> environment;
+              if (context->options.environment) {
+                auto workspace = context->workspaces.get(state.workspace_id);
+                if (workspace)
+                  environment = context->options.environment(workspace->state.owner_id);
+              }
               result->link->send(keeper::open_request{state.keeper_session,
                                                       static_cast<std::uint16_t>(state.cols),
                                                       static_cast<std::uint16_t>(state.rows),

@@ -52,8 +52,9 @@ struct session_options {
   std::int64_t memory_window = 256 * 1024;
   std::size_t batch_bytes = 64 * 1024;
   std::chrono::milliseconds batch_interval{50};
-  /// Environment of a user's shells (`NAME=value`: the user's secrets). May block.
-  std::function<std::vector<std::string>(const std::string& user_id)> environment;
+  /// Environment of the shells in a workspace of `owner_id` (`NAME=value`: the owner's
+  /// secrets, whoever opens the session). May block.
+  std::function<std::vector<std::string>(const std::string& owner_id)> environment;
   std::string node;  ///< host name, in event metadata
 };
 

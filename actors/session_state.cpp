@@ -177,6 +177,13 @@ std::string session_name_problem(std::string_view name) {
     if (code_point < 0x20 || (code_point >= 0x7f && code_point < 0xa0)) {
       return "name must not contain control characters";
     }
+    // Bidirectional controls reorder what follows them on screen ("Trojan Source",
+    // CVE-2021-42574): a name shown to an admin or auditor must read as it is stored.
+    if (code_point == 0x061c || code_point == 0x200e || code_point == 0x200f ||
+        (code_point >= 0x202a && code_point <= 0x202e) ||
+        (code_point >= 0x2066 && code_point <= 0x2069)) {
+      return "name must not contain bidirectional control characters";
+    }
     i += length;
   }
   if (characters == 0 || characters > max_session_name_length) {

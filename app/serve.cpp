@@ -15,6 +15,7 @@
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
 #include "http/api.hpp"
+#include "http/credential_watch.hpp"
 #include "http/health.hpp"
 #include "http/observed_handler.hpp"
 #include "http/router.hpp"
@@ -265,8 +266,11 @@ int run_serve(const config& cfg) {
                return health_of(store, runners);
              });
   audit::audit_reader audit_trail(cfg.database_url, store);
+  http::account_credential_source credential_source(accounts);
+  http::credential_watch credential_watch(credential_source);
   http::api_services services{accounts, &workspaces, &sessions};
   services.audit = &audit_trail;
+  services.credentials = &credential_watch;
   http::add_account_routes(routes, services);
   http::add_admin_routes(routes, services);
   http::add_workspace_routes(routes, services);
@@ -297,7 +301,9 @@ int run_serve(const config& cfg) {
   telemetry::log(
       level::info, "app.serve", "serving",
       {{"listen", std::string_view(cfg.listen)}, {"port", static_cast<std::int64_t>(*port)}});
+  credential_watch.start();
   server.run_until_signalled();
+  credential_watch.stop();
   for (auto& entry : runners)
     entry.runner->stop();
   telemetry::log(level::info, "app.serve", "stopped");

@@ -5,10 +5,21 @@
 
 #include "events/uuid.hpp"
 #include "http/request_fields.hpp"
+#include "telemetry/log.hpp"
 #include "telemetry/span.hpp"
 
 namespace berth::http {
 namespace {
+
+/// A 500 says nothing of its cause (a database's error text names tables, columns and
+/// values): the cause goes to the log, under the request's trace id, which the answer quotes.
+response internal_error(std::string_view cause) {
+  telemetry::log(telemetry::level::error, "http.api", "request failed", {{"error", cause}});
+  const auto trace = telemetry::current_context();
+  return error_response(500, "internal",
+                        trace.valid() ? "internal error; trace " + trace.trace_id_hex()
+                                      : std::string("internal error"));
+}
 
 response unauthenticated(const std::string& message) {
   auto refused = error_response(401, "unauthenticated", message);
@@ -120,7 +131,7 @@ response error_response_of(const accounts::error& failure) {
     case code::internal:
       break;
   }
-  return error_response(500, "internal", failure.message);
+  return internal_error(failure.message);
 }
 
 response error_response_of(const actors::command_error& failure) {
@@ -139,7 +150,7 @@ response error_response_of(const actors::command_error& failure) {
     case kind::internal:
       break;
   }
-  return error_response(500, "internal", failure.message);
+  return internal_error(failure.message);
 }
 
 response error_response_of(const events::error& failure) {
@@ -149,7 +160,7 @@ response error_response_of(const events::error& failure) {
   if (failure.code == events::error_code::not_found) {
     return error_response(404, "not_found", failure.message);
   }
-  return error_response(500, "internal", failure.message);
+  return internal_error(failure.message);
 }
 
 checked<actors::workspace_reply> owned_workspace(actors::workspace_service& workspaces,

@@ -22,6 +22,8 @@ class audit_reader;
 
 namespace berth::http {
 
+class credential_watch;
+
 /// Name of the session cookie (HttpOnly, SameSite=Lax, Path=/).
 inline constexpr std::string_view session_cookie_name = "berth_session";
 
@@ -32,6 +34,8 @@ struct api_services {
   actors::session_service* sessions = nullptr;      ///< null in tests of other routes
   bool secure_cookies = false;                      ///< adds `Secure` to the cookie (behind HTTPS)
   audit::audit_reader* audit = nullptr;             ///< null in tests of other routes
+  /// Closes open terminals whose credentials are revoked; null: they are not watched.
+  credential_watch* credentials = nullptr;
 };
 
 /// An authenticated caller, or the response refusing the request.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "http/request_guard.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/span.hpp"
@@ -52,7 +53,10 @@ handler observed_handler(const router& routes) {
 
     std::string route;
     metrics.in_flight.add(1);
-    auto res = routes.dispatch(req, &route);
+    // A forged cross-site request is refused before any handler sees it (request_guard.hpp).
+    auto refused = refuse_cross_site(req);
+    auto res = refused ? std::move(*refused) : routes.dispatch(req, &route);
+    if (refused) route = routes.route_of(req);
     metrics.in_flight.add(-1);
     // Paths no route knows (the browser UI's files, unknown /api paths) share one label.
     if (route.empty()) route = req.path().rfind("/api/", 0) == 0 ? "/api/{unknown}" : "/{ui}";

@@ -39,6 +39,14 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s, boo
   return cookie;
 }
 
+/// Seconds from now until `expires_ms`, for a cookie's Max-Age.
+std::int64_t max_age_of(std::int64_t expires_ms) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return std::max<std::int64_t>(0, (expires_ms - now_ms) / 1000);
+}
+
 checked<accounts::role> role_field(const json::object& body, accounts::role fallback) {
   auto text = optional_string(body, "role", 32);
   if (!text) return tl::unexpected(text.error());
@@ -68,18 +76,17 @@ response login(api_services& services, const request& req) {
                       {"expires_ms", outcome->expires_ms}};
   if (outcome->api_token) answer["token"] = *outcome->api_token;
   auto out = json_response(200, answer);
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  const auto max_age_s = std::max<std::int64_t>(0, (outcome->expires_ms - now_ms) / 1000);
-  out.headers.emplace_back(
-      "Set-Cookie", session_cookie(outcome->session_token, max_age_s, services.secure_cookies));
+  out.headers.emplace_back("Set-Cookie",
+                           session_cookie(outcome->session_token, max_age_of(outcome->expires_ms),
+                                          services.secure_cookies));
   out.headers.emplace_back("Cache-Control", "no-store");
   return out;
 }
 
-response logout(api_services& services, const principal& who) {
-  if (auto done = services.accounts.logout(who); !done) return error_response_of(done.error());
+response logout(api_services& services, const request& req, const principal& who) {
+  if (auto done = services.accounts.logout(who, change_context_of(who, req)); !done) {
+    return error_response_of(done.error());
+  }
   auto out = no_content();
   out.headers.emplace_back("Set-Cookie", session_cookie("", 0, services.secure_cookies));
   return out;
@@ -88,14 +95,27 @@ response logout(api_services& services, const principal& who) {
 // /api/me -----------------------------------------------------------------------------------
 
 response change_own_password(api_services& services, const request& req, const principal& who) {
-  auto body = parse_json_object(req, {"password"});
+  auto body = parse_json_object(req, {"current_password", "password", "revoke_tokens"});
   if (!body) return body.error();
+  auto current = required_string(*body, "current_password", auth::max_password_size);
+  if (!current) return current.error();
   auto password = required_string(*body, "password", auth::max_password_size);
   if (!password) return password.error();
-  auto changed =
-      services.accounts.change_password(who.user_id, *password, change_context_of(who, req));
+  auto revoke_tokens = optional_bool(*body, "revoke_tokens");
+  if (!revoke_tokens) return revoke_tokens.error();
+  auto changed = services.accounts.change_own_password(
+      who, {*current, *password, revoke_tokens->value_or(false)}, change_context_of(who, req));
   if (!changed) return error_response_of(changed.error());
-  return no_content();
+  auto out = no_content();
+  // Every session issued before the change is refused now, this one included: the caller's
+  // browser gets a fresh cookie and stays signed in, every other one is signed out.
+  if (*changed) {
+    out.headers.emplace_back(
+        "Set-Cookie", session_cookie((*changed)->session_token, max_age_of((*changed)->expires_ms),
+                                     services.secure_cookies));
+  }
+  out.headers.emplace_back("Cache-Control", "no-store");
+  return out;
 }
 
 response list_tokens(api_services& services, const principal& who) {
@@ -230,8 +250,8 @@ void add_account_routes(router& routes, api_services& services) {
   routes.add("POST", "/api/auth/login",
              [&s](const request& req, const route_params&) { return login(s, req); });
   routes.add("POST", "/api/auth/logout",
-             signed_in(s, [&s](const request&, const route_params&, const principal& who) {
-               return logout(s, who);
+             signed_in(s, [&s](const request& req, const route_params&, const principal& who) {
+               return logout(s, req, who);
              }));
   routes.add("GET", "/api/me",
              signed_in(s, [](const request&, const route_params&, const principal& who) {

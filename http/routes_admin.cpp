@@ -19,19 +19,29 @@ constexpr std::int64_t max_quantity = std::int64_t{1} << 50;
 
 // Templates ---------------------------------------------------------------------------------
 
-json::object template_json(const accounts::workspace_template& spec) {
-  json::object env;
-  for (const auto& [name, value] : spec.env)
-    env[name] = value;
-  return {
+/// A template as `who` may see it: `env` (configuration an admin may have put credentials in)
+/// for admins only; everyone else gets `env_names`, the names alone.
+json::object template_json(const accounts::workspace_template& spec, const principal& who) {
+  json::object out{
       {"id", spec.id},
       {"name", spec.name},
       {"image", spec.image},
       {"limits",
        {{"memory_bytes", spec.memory_bytes}, {"nano_cpus", spec.nano_cpus}, {"pids", spec.pids}}},
-      {"env", std::move(env)},
       {"idle_timeout_s", spec.idle_timeout_s},
       {"sudo_allowed", spec.sudo_allowed}};
+  if (who.role == accounts::role::admin) {
+    json::object env;
+    for (const auto& [name, value] : spec.env)
+      env[name] = value;
+    out["env"] = std::move(env);
+  } else {
+    json::array names;
+    for (const auto& [name, value] : spec.env)
+      names.emplace_back(name);
+    out["env_names"] = std::move(names);
+  }
+  return out;
 }
 
 /// Sets `field` from the body's integer `key` when present.
@@ -75,19 +85,19 @@ std::optional<response> apply_template_fields(const json::object& body,
   return std::nullopt;
 }
 
-response list_templates(api_services& services) {
+response list_templates(api_services& services, const principal& who) {
   auto templates = services.accounts.list_templates();
   if (!templates) return error_response_of(templates.error());
   json::array listed;
   for (const auto& spec : *templates)
-    listed.push_back(template_json(spec));
+    listed.push_back(template_json(spec, who));
   return json_response(200, json::object{{"templates", std::move(listed)}});
 }
 
-response get_template(api_services& services, const route_params& params) {
+response get_template(api_services& services, const route_params& params, const principal& who) {
   auto spec = services.accounts.get_template(params.at("id"));
   if (!spec) return error_response_of(spec.error());
-  return json_response(200, template_json(*spec));
+  return json_response(200, template_json(*spec, who));
 }
 
 response create_template(api_services& services, const request& req, const principal& who) {
@@ -105,7 +115,7 @@ response create_template(api_services& services, const request& req, const princ
   if (auto bad = apply_template_fields(*body, spec)) return *bad;
   auto created = services.accounts.create_template(std::move(spec), change_context_of(who, req));
   if (!created) return error_response_of(created.error());
-  return json_response(201, template_json(*created));
+  return json_response(201, template_json(*created, who));
 }
 
 response update_template(api_services& services, const request& req, const route_params& params,
@@ -119,7 +129,7 @@ response update_template(api_services& services, const request& req, const route
   if (auto bad = apply_template_fields(*body, *spec)) return *bad;
   auto updated = services.accounts.update_template(std::move(*spec), change_context_of(who, req));
   if (!updated) return error_response_of(updated.error());
-  return json_response(200, template_json(*updated));
+  return json_response(200, template_json(*updated, who));
 }
 
 response delete_template(api_services& services, const request& req, const route_params& params,
@@ -198,12 +208,12 @@ response set_limits(api_services& services, const request& req, const principal&
 void add_admin_routes(router& routes, api_services& services) {
   auto& s = services;
   routes.add("GET", "/api/templates",
-             signed_in(s, [&s](const request&, const route_params&, const principal&) {
-               return list_templates(s);
+             signed_in(s, [&s](const request&, const route_params&, const principal& who) {
+               return list_templates(s, who);
              }));
   routes.add("GET", "/api/templates/{id}",
-             signed_in(s, [&s](const request&, const route_params& params, const principal&) {
-               return get_template(s, params);
+             signed_in(s, [&s](const request&, const route_params& params, const principal& who) {
+               return get_template(s, params, who);
              }));
   routes.add("POST", "/api/templates",
              signed_in(s, [&s](const request& req, const route_params&, const principal& who) {

@@ -7,7 +7,9 @@
 #include "actors/session_state.hpp"
 #include "events/uuid.hpp"
 #include "http/api.hpp"
+#include "http/credential_watch.hpp"
 #include "http/flow_control.hpp"
+#include "http/request_guard.hpp"
 #include "http/terminal_protocol.hpp"
 
 namespace berth::http {
@@ -38,21 +40,15 @@ actors::session_caller caller_of(const accounts::principal& who, const request& 
   return {origin.actor_id, origin.remote_address, origin.trace_id, origin.trace};
 }
 
-/// A browser's WebSocket carries its page's Origin: only pages served by this server (the
-/// request's own Host) may open a terminal. Clients that send no Origin are not browsers.
-bool origin_allowed(const request& req) {
-  const auto origin = req.header("origin");
-  if (origin.empty()) return true;
-  const auto host = req.header("host");
-  return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
-}
-
 /// One terminal WebSocket: the session's client, and the parser of what the browser sends.
+/// While open it is watched (when a watch is given), which closes it once the credentials it
+/// was opened with are revoked.
 class terminal_socket : public actors::session_client,
                         public std::enable_shared_from_this<terminal_socket> {
  public:
   terminal_socket(actors::session_service& sessions, std::string session_id,
-                  actors::session_caller caller, std::optional<std::int64_t> from)
+                  actors::session_caller caller, std::optional<std::int64_t> from,
+                  credential_watch* watch, accounts::principal who, std::string credential)
       : sessions_(sessions),
         session_id_(std::move(session_id)),
         client_id_(events::make_uuid_v7()),
@@ -60,7 +56,10 @@ class terminal_socket : public actors::session_client,
         from_(from),
         limiter_({}, [] { return std::chrono::steady_clock::now(); }),
         ack_limiter_({.rate = 2000, .burst = 4000},
-                     [] { return std::chrono::steady_clock::now(); }) {}
+                     [] { return std::chrono::steady_clock::now(); }),
+        watch_(watch),
+        who_(std::move(who)),
+        credential_(std::move(credential)) {}
 
   bool send(std::string message, bool binary) override {
     auto channel = channel_of();
@@ -79,6 +78,7 @@ class terminal_socket : public actors::session_client,
         std::lock_guard lock(self->mutex_);
         self->channel_ = std::move(channel);
       }
+      self->start_watch();
       self->sessions_.attach(self->session_id_, self->client_id_, self, self->from_, self->caller_);
     };
     out->on_message = [self](std::string_view message, bool binary) {
@@ -86,8 +86,13 @@ class terminal_socket : public actors::session_client,
     };
     out->on_close = [self] {
       self->sessions_.detach(self->session_id_, self->client_id_);
-      std::lock_guard lock(self->mutex_);
-      self->channel_.reset();  // breaks the cycle channel → handlers → socket → channel
+      std::optional<std::uint64_t> watched;
+      {
+        std::lock_guard lock(self->mutex_);
+        self->channel_.reset();  // breaks the cycle channel → handlers → socket → channel
+        watched = std::exchange(self->watch_id_, std::nullopt);
+      }
+      if (watched) self->watch_->remove(*watched);
     };
     return out;
   }
@@ -96,6 +101,21 @@ class terminal_socket : public actors::session_client,
   std::shared_ptr<websocket_channel> channel_of() {
     std::lock_guard lock(mutex_);
     return channel_;
+  }
+
+  /// Hands the credentials to the watch (on open, which runs once): the socket keeps no copy.
+  void start_watch() {
+    if (!watch_) return;
+    // Weak: the watch must not keep a closed socket alive.
+    std::weak_ptr<terminal_socket> weak = shared_from_this();
+    const auto id = watch_->add({std::move(who_), std::move(credential_), [weak] {
+                                   if (auto socket = weak.lock()) {
+                                     socket->close(credentials_revoked_close_code,
+                                                   std::string(credentials_revoked_reason));
+                                   }
+                                 }});
+    std::lock_guard lock(mutex_);
+    watch_id_ = id;
   }
 
   void on_message(std::string_view message, bool binary) {
@@ -138,8 +158,12 @@ class terminal_socket : public actors::session_client,
   std::optional<std::int64_t> from_;
   message_rate_limiter limiter_;      ///< used on the connection's strand only
   message_rate_limiter ack_limiter_;  ///< acks only, likewise
+  credential_watch* watch_;           ///< null: not watched
+  accounts::principal who_;           ///< until handed to the watch
+  std::string credential_;            ///< likewise
   std::mutex mutex_;
   std::shared_ptr<websocket_channel> channel_;
+  std::optional<std::uint64_t> watch_id_;  ///< while watched
 };
 
 class session_routes {
@@ -147,7 +171,8 @@ class session_routes {
   explicit session_routes(api_services& services)
       : accounts_(services.accounts),
         workspaces_(*services.workspaces),
-        sessions_(*services.sessions) {}
+        sessions_(*services.sessions),
+        watch_(services.credentials) {}
 
   response open(const request& req, const route_params& params) {
     auto who = authenticate(req, accounts_);
@@ -235,7 +260,8 @@ class session_routes {
       return error_response(426, "upgrade_required", "this endpoint speaks WebSocket only");
     }
     auto socket =
-        std::make_shared<terminal_socket>(sessions_, params.at("sid"), caller_of(*who, req), from);
+        std::make_shared<terminal_socket>(sessions_, params.at("sid"), caller_of(*who, req), from,
+                                          watch_, *who, credential_text_of(req, *who));
     response accepted;
     accepted.websocket = socket->handlers();
     return accepted;
@@ -256,6 +282,7 @@ class session_routes {
   accounts::account_service& accounts_;
   actors::workspace_service& workspaces_;
   actors::session_service& sessions_;
+  credential_watch* watch_;  ///< null: open terminals are not watched
 };
 
 }  // namespace

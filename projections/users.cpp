@@ -59,6 +59,10 @@ changes apply_user_event(const events::recorded_event& event) {
   if (type == "UserEnabled") return std::vector{user_updated(event, "disabled = false")};
   // The new hash lives in auth_credentials; nothing here shows passwords.
   if (type == "UserPasswordChanged") return std::vector<row_change>{};
+  // Login history is for the audit log (rm_audit_log); the user's row does not change.
+  if (type == "UserLoggedIn" || type == "UserLoginFailed" || type == "UserLoggedOut") {
+    return std::vector<row_change>{};
+  }
   if (type == "ApiTokenCreated") {
     const auto expires_ms = data.integer("expires_ms");
     return std::vector{child_changed(

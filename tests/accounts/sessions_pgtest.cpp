@@ -47,17 +47,25 @@ TEST_F(accounts_sessions_pgtest, says_the_same_for_an_unknown_user_and_a_wrong_p
   EXPECT_EQ(wrong.error().message, unknown.error().message);
 }
 
-TEST_F(accounts_sessions_pgtest, throttles_repeated_failures_and_says_when_to_retry) {
+TEST_F(accounts_sessions_pgtest, throttles_failures_from_one_address_but_not_the_user_elsewhere) {
   make_user("alice");
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    auto refused = accounts().login("alice", "wrong-password", false, admin_context());
+  const change_context attacker{"anonymous", "203.0.113.7", ""};
+  // The throttle reads the real steady clock here: after five free failures the delays
+  // (1 s, 2 s, 4 s, ...) soon outgrow the time a wrong guess takes, so a refusal comes.
+  std::optional<error> throttled;
+  for (int attempt = 0; attempt < 20 && !throttled; ++attempt) {
+    auto refused = accounts().login("alice", "wrong-password", false, attacker);
     ASSERT_FALSE(refused);
-    EXPECT_EQ(refused.error().kind, code::unauthenticated);
+    if (refused.error().kind == code::rate_limited)
+      throttled = refused.error();
+    else
+      EXPECT_EQ(refused.error().kind, code::unauthenticated) << attempt;
   }
-  auto throttled = accounts().login("alice", "password-alice", false, admin_context());
-  ASSERT_FALSE(throttled);
-  EXPECT_EQ(throttled.error().kind, code::rate_limited);
-  EXPECT_GT(throttled.error().retry_after_s, 0);
+  ASSERT_TRUE(throttled);
+  EXPECT_GE(throttled->retry_after_s, 1);
+  EXPECT_NE(throttled->message.find("try again in"), std::string::npos);
+  const change_context elsewhere{"anonymous", "198.51.100.1", ""};
+  EXPECT_TRUE(accounts().login("alice", "password-alice", false, elsewhere));
 }
 
 TEST_F(accounts_sessions_pgtest, successful_logins_do_not_use_up_the_budget) {
@@ -115,7 +123,7 @@ TEST_F(accounts_sessions_pgtest, sees_changes_made_by_another_node_on_the_next_c
 
   auto who = other_node.authenticate_session(outcome.session_token);
   ASSERT_TRUE(who);
-  ASSERT_TRUE(other_node.logout(*who));
+  ASSERT_TRUE(other_node.logout(*who, admin_context()));
   EXPECT_FALSE(accounts().authenticate_session(outcome.session_token));
 }
 
@@ -125,11 +133,94 @@ TEST_F(accounts_sessions_pgtest, logout_revokes_the_session_only) {
   const auto second = must_login("alice");
   auto who = accounts().authenticate_session(first.session_token);
   ASSERT_TRUE(who);
-  ASSERT_TRUE(accounts().logout(*who));
+  ASSERT_TRUE(accounts().logout(*who, admin_context()));
   auto refused = accounts().authenticate_session(first.session_token);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, code::unauthenticated);
   EXPECT_TRUE(accounts().authenticate_session(second.session_token));
+}
+
+TEST_F(accounts_sessions_pgtest, records_logins_failures_and_logouts_on_the_users_stream) {
+  const auto alice = make_user("alice");
+  const change_context from{"anonymous", "192.0.2.9", ""};
+  ASSERT_FALSE(accounts().login("alice", "wrong-password", false, from));
+  auto outcome = accounts().login("alice", "password-alice", true, from);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  auto who = accounts().authenticate_session(outcome->session_token);
+  ASSERT_TRUE(who);
+  ASSERT_TRUE(accounts().logout(*who, {alice.id, "192.0.2.9", ""}));
+
+  const auto stream = "'user-" + alice.id + "'";
+  EXPECT_EQ(query("SELECT string_agg(event_type, ',' ORDER BY stream_version) FROM es_events "
+                  "WHERE stream_id = " +
+                  stream + " AND event_type LIKE 'UserLog%'"),
+            "UserLoginFailed,UserLoggedIn,UserLoggedOut");
+  const auto field = [&](const std::string& type, const std::string& key) {
+    return query("SELECT data->>'" + key + "' FROM es_events WHERE stream_id = " + stream +
+                 " AND event_type = '" + type + "'");
+  };
+  EXPECT_EQ(field("UserLoginFailed", "reason"), "wrong_password");
+  EXPECT_EQ(field("UserLoginFailed", "address"), "192.0.2.9");
+  const auto jti = who->credential_id;
+  EXPECT_EQ(field("UserLoggedIn", "session_id"), jti);
+  EXPECT_EQ(field("UserLoggedIn", "address"), "192.0.2.9");
+  EXPECT_EQ(field("UserLoggedIn", "method"), "password");
+  EXPECT_EQ(field("UserLoggedIn", "token_issued"), "true");
+  EXPECT_EQ(field("UserLoggedOut", "session_id"), jti);
+  // The login names its user as the actor; the failed one was nobody yet.
+  EXPECT_EQ(query("SELECT metadata->>'actor' FROM es_events WHERE stream_id = " + stream +
+                  " AND event_type = 'UserLoggedIn'"),
+            alice.id);
+  EXPECT_EQ(query("SELECT metadata->>'actor' FROM es_events WHERE stream_id = " + stream +
+                  " AND event_type = 'UserLoginFailed'"),
+            "anonymous");
+  // Neither the password nor the session's or token's text is in any event.
+  const auto everything =
+      query("SELECT string_agg(data::text || metadata::text, '') FROM es_events");
+  for (const auto& secret : {std::string("password-alice"), std::string("wrong-password"),
+                             outcome->session_token, *outcome->api_token})
+    EXPECT_EQ(everything.find(secret), std::string::npos) << secret;
+}
+
+TEST_F(accounts_sessions_pgtest, records_a_refused_login_of_a_disabled_user) {
+  const auto alice = make_user("alice");
+  ASSERT_TRUE(accounts().set_disabled(alice.id, true, admin_context()));
+  ASSERT_FALSE(accounts().login("alice", "password-alice", false, admin_context()));
+  EXPECT_EQ(query("SELECT data->>'reason' FROM es_events WHERE stream_id = 'user-" + alice.id +
+                  "' AND event_type = 'UserLoginFailed'"),
+            "disabled");
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoggedIn'"), "0");
+}
+
+TEST_F(accounts_sessions_pgtest, records_nothing_for_an_unknown_username_or_a_throttled_attempt) {
+  make_user("alice");
+  const auto before = query("SELECT count(*) FROM es_events");
+  ASSERT_FALSE(accounts().login("mallory", "whatever-password", false, admin_context()));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events"), before);
+  EXPECT_EQ(query("SELECT count(*) FROM es_streams WHERE stream_id LIKE 'user-%'"), "1");
+
+  int failures = 0;
+  bool throttled = false;
+  for (int attempt = 0; attempt < 20 && !throttled; ++attempt) {
+    auto refused = accounts().login("alice", "wrong-password", false, admin_context());
+    ASSERT_FALSE(refused);
+    throttled = refused.error().kind == code::rate_limited;
+    if (!throttled) ++failures;
+  }
+  ASSERT_TRUE(throttled);
+  // One event per failure the throttle let through; the refusal itself left none.
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoginFailed'"),
+            std::to_string(failures));
+}
+
+TEST_F(accounts_sessions_pgtest, a_token_caller_logs_out_nothing_and_records_nothing) {
+  const auto alice = make_user("alice");
+  const auto outcome = must_login("alice", true);
+  auto who = accounts().authenticate_token(*outcome.api_token);
+  ASSERT_TRUE(who);
+  ASSERT_TRUE(accounts().logout(*who, {alice.id, "", ""}));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoggedOut'"), "0");
+  EXPECT_TRUE(accounts().authenticate_token(*outcome.api_token));
 }
 
 TEST_F(accounts_sessions_pgtest, refuses_expired_forged_and_foreign_sessions) {

@@ -69,6 +69,11 @@ TEST(user_aggregate, commands_on_a_missing_user_are_not_found) {
   EXPECT_EQ(refusal(none, cmd::revoke_token{"t1"}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::set_secret{"API_KEY"}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::delete_secret{"API_KEY"}), code::not_found);
+  EXPECT_EQ(refusal(none, cmd::record_login{"j1", "192.0.2.1", "password", false}),
+            code::not_found);
+  EXPECT_EQ(refusal(none, cmd::record_login_failure{"192.0.2.1", login_failure::wrong_password}),
+            code::not_found);
+  EXPECT_EQ(refusal(none, cmd::record_logout{"j1"}), code::not_found);
 }
 
 TEST(user_aggregate, records_a_password_change_with_its_time) {
@@ -125,6 +130,58 @@ TEST(user_aggregate, keeps_secret_names_and_refuses_bad_or_missing_ones) {
   EXPECT_TRUE(state.secret_names.empty());
 }
 
+TEST(user_aggregate, records_logins_failures_and_logouts_without_changing_the_user) {
+  const auto before = apply(alice(), cmd::create_token{"t1", "ci", 0, 2});
+  const std::vector<user_command_variant> commands{
+      cmd::record_login{"j1", "192.0.2.1", "password", true},
+      cmd::record_login_failure{"203.0.113.7", login_failure::wrong_password},
+      cmd::record_logout{"j1"}};
+  for (const auto& command : commands) {
+    const auto events = decide(before, command);
+    ASSERT_TRUE(events) << events.error().message;
+    ASSERT_EQ(events->size(), 1u);
+    const auto after = evolve(before, events->front());
+    EXPECT_EQ(after.profile.username, before.profile.username);
+    EXPECT_EQ(after.profile.disabled, before.profile.disabled);
+    EXPECT_EQ(after.tokens.size(), before.tokens.size());
+    EXPECT_EQ(after.password_changed_ms, before.password_changed_ms);
+  }
+}
+
+TEST(user_aggregate, records_a_refused_login_of_a_disabled_user_but_never_a_login) {
+  const auto disabled = apply(alice(), cmd::set_disabled{true});
+  EXPECT_EQ(refusal(disabled, cmd::record_login{"j1", "192.0.2.1", "password", false}),
+            code::forbidden);
+  EXPECT_EQ(event_count(disabled, cmd::record_login_failure{"192.0.2.1", login_failure::disabled}),
+            1u);
+}
+
+TEST(user_aggregate, refuses_to_record_a_login_or_logout_without_a_session_id) {
+  EXPECT_EQ(refusal(alice(), cmd::record_login{"", "192.0.2.1", "password", false}), code::invalid);
+  EXPECT_EQ(refusal(alice(), cmd::record_login{"j1", "192.0.2.1", "", false}), code::invalid);
+  EXPECT_EQ(refusal(alice(), cmd::record_logout{""}), code::invalid);
+}
+
+TEST(user_aggregate, spells_login_events_without_a_password_or_token) {
+  const user_event_variant in = ev::logged_in{"j1", "192.0.2.1", "password", true};
+  EXPECT_EQ(event_type_of(in), "UserLoggedIn");
+  EXPECT_EQ(event_data_of(in),
+            R"({"session_id":"j1","address":"192.0.2.1","method":"password","token_issued":true})");
+  const user_event_variant failed = ev::login_failed{"203.0.113.7", login_failure::disabled};
+  EXPECT_EQ(event_type_of(failed), "UserLoginFailed");
+  EXPECT_EQ(event_data_of(failed), R"({"address":"203.0.113.7","reason":"disabled"})");
+  const user_event_variant out = ev::logged_out{"j1"};
+  EXPECT_EQ(event_type_of(out), "UserLoggedOut");
+  EXPECT_EQ(event_data_of(out), R"({"session_id":"j1"})");
+}
+
+TEST(user_aggregate, names_and_parses_login_failure_reasons) {
+  for (const auto reason : {login_failure::wrong_password, login_failure::disabled})
+    EXPECT_EQ(parse_login_failure(to_string(reason)), reason);
+  // Throttled attempts are never recorded, so no event carries that reason.
+  EXPECT_FALSE(parse_login_failure("throttled"));
+}
+
 TEST(user_aggregate, spells_events_as_the_catalogue_does) {
   const user_event_variant created = ev::created{"u1", "alice", role::admin, 1000};
   EXPECT_EQ(event_type_of(created), "UserCreated");
@@ -147,7 +204,10 @@ TEST(user_aggregate, parses_every_event_it_writes) {
                                             ev::token_created{"t1", "ci", 3, 0},
                                             ev::token_revoked{"t1"},
                                             ev::secret_set{"API_KEY"},
-                                            ev::secret_deleted{"API_KEY"}};
+                                            ev::secret_deleted{"API_KEY"},
+                                            ev::logged_in{"j1", "192.0.2.1", "password", false},
+                                            ev::login_failed{"", login_failure::wrong_password},
+                                            ev::logged_out{"j1"}};
   for (const auto& event : all) {
     const auto parsed = parse_user_event(event_type_of(event), event_data_of(event));
     ASSERT_TRUE(parsed) << event_type_of(event);
@@ -161,6 +221,9 @@ TEST(user_aggregate, skips_unknown_or_malformed_events) {
   EXPECT_FALSE(parse_user_event("UserCreated", "not json"));
   EXPECT_FALSE(parse_user_event("UserCreated", R"({"user_id":"u1","username":"a","role":"x"})"));
   EXPECT_FALSE(parse_user_event("ApiTokenRevoked", "{}"));
+  EXPECT_FALSE(parse_user_event("UserLoggedIn", R"({"address":"192.0.2.1","method":"password"})"));
+  EXPECT_FALSE(parse_user_event("UserLoginFailed", R"({"address":"192.0.2.1","reason":"x"})"));
+  EXPECT_FALSE(parse_user_event("UserLoggedOut", "{}"));
 }
 
 TEST(user_aggregate, names_and_parses_roles) {

@@ -96,6 +96,16 @@ TEST(session_state, refuses_names_with_control_characters_or_broken_utf8) {
   }
 }
 
+TEST(session_state, refuses_names_with_bidirectional_controls) {
+  // "Trojan Source": U+202E shows "build.exe" reversed; U+2066-2069 isolates; U+200E/F marks.
+  for (const auto& name : std::vector<std::string>{"evil\u202Etxt.exe", "a\u2066b\u2069",
+                                                   "x\u200Fy", "\u061Cz", "\u202Aleft"}) {
+    EXPECT_EQ(session_name_problem(name), "name must not contain bidirectional control characters")
+        << name;
+  }
+  EXPECT_EQ(session_name_problem("\u05E9\u05DC\u05D5\u05DD"), "");  // Hebrew text itself is fine
+}
+
 TEST(session_state, records_a_close_without_exit_status) {
   session_state state;
   evolve(state, recorded(session_closed_event({"grace_expired", std::nullopt, false}, {}), 2, 5));

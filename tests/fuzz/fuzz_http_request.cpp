@@ -1,6 +1,6 @@
 // Untrusted request parts the REST layer parses itself: the JSON body (strict object with
 // known fields), the path against the route table, the query string, the Cookie header and
-// `traceparent`.
+// `traceparent`, and the CSRF guard's reading of Origin, Sec-Fetch-Site and Content-Type.
 // Beast has already parsed the HTTP framing; these must never crash or accept garbage.
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 
 #include "http/json_body.hpp"
 #include "http/request_fields.hpp"
+#include "http/request_guard.hpp"
 #include "http/router.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -61,5 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)cookie_value(headers, "berth_session");
   const auto trace_id = trace_id_of(headers);
   if (!trace_id.empty() && trace_id.size() != 32) __builtin_trap();
+
+  request forged;
+  forged.method = "POST";
+  forged.target = "/api/admin/users";
+  forged.headers = {{"host", "berth.example"},
+                    {"origin", input},
+                    {"sec-fetch-site", input},
+                    {"content-type", input}};
+  // One text cannot be this origin, a same-origin fetch and JSON at once: always refused.
+  if (!input.empty() && !refuse_cross_site(forged)) __builtin_trap();
   return 0;
 }

@@ -116,10 +116,13 @@ api_reply api_client::call(const std::string& method, const std::string& path,
   std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!cookie_.empty()) raw += "Cookie: " + cookie_ + "\r\n";
   if (!bearer_.empty()) raw += "Authorization: Bearer " + bearer_ + "\r\n";
-  if (!body.empty()) raw += "Content-Type: application/json\r\n";
+  // JSON unless the caller says otherwise (the CSRF tests send what a form would).
+  if (!body.empty() && lowercase(extra_headers).find("content-type:") == std::string::npos) {
+    raw += "Content-Type: application/json\r\n";
+  }
   raw += "Content-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
   api_reply reply;
-  auto exchanged = http_exchange(server_.port(), raw);
+  auto exchanged = http_exchange(server_.port(), raw, source_address_);
   if (!exchanged) return reply;
   reply.status = exchanged->status;
   reply.headers = exchanged->headers;

@@ -56,15 +56,19 @@ class api_client {
 
   /// Logs in; true on 200 (the cookie is kept).
   bool login(const std::string& username, const std::string& password);
-  /// Sends `method path` with `body` (JSON when not empty) and the cookie, if any.
+  /// Sends `method path` with `body` (JSON when not empty, unless `extra_headers` — lines
+  /// ending in CRLF — name another Content-Type) and the cookie, if any.
   api_reply call(const std::string& method, const std::string& path, const std::string& body = "",
                  const std::string& extra_headers = "") const;
   void use_bearer(std::string token) { bearer_ = std::move(token); }
+  /// Connects from this loopback address (e.g. `127.0.0.2`) from now on.
+  void connect_from(std::string address) { source_address_ = std::move(address); }
 
  private:
   const berth_server& server_;
   std::string cookie_;
   std::string bearer_;
+  std::string source_address_;
 };
 
 /// Decodes an HTTP/1.1 chunked body; nothing when malformed.

@@ -117,9 +117,19 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-std::optional<http_reply> http_exchange(int port, const std::string& raw) {
+std::optional<http_reply> http_exchange(int port, const std::string& raw,
+                                        const std::string& source_address) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
+  if (!source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
+        bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      close(fd);
+      return std::nullopt;
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));

@@ -51,8 +51,11 @@ struct http_reply {
   std::string body;
 };
 
-/// Sends `raw` (a complete request) to 127.0.0.1:port and reads the reply until close.
-std::optional<http_reply> http_exchange(int port, const std::string& raw);
+/// Sends `raw` (a complete request) to 127.0.0.1:port and reads the reply until close; from
+/// `source_address` (another loopback address, e.g. 127.0.0.2) when given, so a test can be
+/// two clients at two addresses.
+std::optional<http_reply> http_exchange(int port, const std::string& raw,
+                                        const std::string& source_address = "");
 /// `GET path` with `Connection: close`.
 std::optional<http_reply> http_get(int port, const std::string& path);
 

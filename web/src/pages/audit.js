@@ -8,7 +8,7 @@ const known_actions = [
   'WorkspaceCreated', 'ContainerProvisioned', 'WorkspaceStarted', 'WorkspaceStopped', 'WorkspaceRenamed',
   'WorkspaceStarred', 'WorkspaceUnstarred', 'WorkspaceFailed', 'ContainerLost', 'WorkspaceDeleteRequested',
   'WorkspaceDeleted', 'SessionOpened', 'SessionRenamed', 'SessionResized', 'ClientAttached', 'ClientDetached',
-  'SessionClosed', 'UserCreated', 'UserRoleChanged', 'UserPasswordChanged', 'UserDisabled', 'UserEnabled',
+  'SessionClosed', 'UserCreated', 'UserRoleChanged', 'UserPasswordChanged', 'UserLoggedIn', 'UserLoginFailed', 'UserLoggedOut', 'UserDisabled', 'UserEnabled',
   'ApiTokenCreated', 'ApiTokenRevoked', 'SecretSet', 'SecretDeleted', 'TemplateCreated', 'TemplateUpdated',
   'TemplateDeleted', 'LimitsSet',
 ];

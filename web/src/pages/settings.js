@@ -9,19 +9,29 @@ function section(title, ...children) {
 
 export async function render(root) {
   const passwordMessages = h('div.messages', {});
+  const currentPassword = h('input', { type: 'password', autocomplete: 'current-password', required: true });
   const password = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, required: true });
+  const revokeTokens = h('input', { type: 'checkbox' });
   const passwordForm = h('form.row', {
     onsubmit: async (event) => {
       event.preventDefault();
       try {
-        await post('/api/me/password', { password: password.value });
+        await post('/api/me/password', { current_password: currentPassword.value, password: password.value, revoke_tokens: revokeTokens.checked });
+        currentPassword.value = '';
         password.value = '';
-        replace(passwordMessages, notice('ok', 'Password changed.'));
+        replace(passwordMessages, notice('ok', revokeTokens.checked
+          ? 'Password changed. Every other sign-in and every API token was ended.'
+          : 'Password changed. Every other sign-in was ended.'));
+        if (revokeTokens.checked) loadTokens();
+        revokeTokens.checked = false;
       } catch (error) {
         replace(passwordMessages, notice('error', error.message));
       }
     },
-  }, h('label', {}, 'New password (8 characters or more)', password), h('button.primary', { type: 'submit' }, 'Change'));
+  }, h('label', {}, 'Current password', currentPassword),
+  h('label', {}, 'New password (8 characters or more)', password),
+  h('label', {}, revokeTokens, ' Also revoke my API tokens'),
+  h('button.primary', { type: 'submit' }, 'Change'));
 
   const tokenMessages = h('div.messages', {});
   const tokenList = h('tbody', {});

@@ -13,6 +13,7 @@ const state_labels = {
   exited: 'session ended',
   forbidden: 'not allowed',
   gone: 'session gone',
+  revoked: 'signed out',
 };
 
 // Tests and curious users read terminals from here (window.berth.terminals.get(sid).term).
@@ -203,7 +204,10 @@ export async function render(root, { params, navigate, user }) {
   } else {
     const newest = sessions.find((session) => session.state === 'open');
     if (newest) activate(newest.id);
-    else await openSession();
+    // Only the owner's visit opens a shell by itself: anyone else's would start a shell in
+    // the owner's container that they never asked for.
+    else if (workspace.owner_id === user.id) await openSession();
+    else replace(messages, notice('info', 'No terminal is open in this workspace. “+ New terminal” opens one in its owner’s container, with the owner’s secrets.'));
   }
   drawTabs();
 

@@ -10,12 +10,16 @@ const silence_limit_ms = 30000;      // nothing at all for 30 s: the socket is h
 const backoff_first_ms = 500;
 const backoff_max_ms = 10000;
 const full_replay_limit = 512 * 1024; // a fresh page replays every byte up to this much output
+// The server closes a terminal with this code when the credentials it was opened with are
+// revoked (logout, a disabled account, a changed role or password, a revoked API token):
+// reconnecting would be refused or would act under a role the page no longer matches.
+const close_credentials_revoked = 4401;
 
 export class SessionConnection {
   /**
    * term: an xterm.js Terminal; onState(state, detail) is told 'connecting', 'connected',
-   * 'reconnecting', 'exited', 'forbidden' or 'gone'; fitAndReport() fits the terminal to its
-   * element and returns {cols, rows}.
+   * 'reconnecting', 'exited', 'forbidden', 'gone' or 'revoked'; fitAndReport() fits the
+   * terminal to its element and returns {cols, rows}.
    */
   constructor({ workspaceId, sessionId, term, onState, fit }) {
     this.workspaceId = workspaceId;
@@ -74,10 +78,11 @@ export class SessionConnection {
       if (data instanceof ArrayBuffer) this.output(data);
       else this.control(JSON.parse(data));
     };
-    socket.onclose = () => {
+    socket.onclose = ({ code }) => {
       if (socket !== this.socket) return;
       this.socket = null;
-      if (!this.closed && !this.finished) this.retry();
+      if (code === close_credentials_revoked) this.revoked();
+      else if (!this.closed && !this.finished) this.retry();
     };
   }
 
@@ -221,6 +226,15 @@ export class SessionConnection {
       return true;
     }
     return false;
+  }
+
+  /** The server ended the terminal because its credentials were revoked: stops for good. */
+  revoked() {
+    if (this.closed || this.finished) return;
+    this.finished = true;
+    clearTimeout(this.retryTimer);
+    this.term.write('\r\n\x1b[33m[disconnected: your session ended or your access changed; log in again to continue]\x1b[0m\r\n');
+    this.onState('revoked');
   }
 
   /** Stops for good: the tab was closed or the page left. */

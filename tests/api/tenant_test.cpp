@@ -1,0 +1,117 @@
+// Members are untrusted towards each other (docs/security.md): attacks tried against a real
+// server, PostgreSQL and Docker. Each test first shows the attempt reached the server (Berth's
+// own error answered it, or the probe ran in the container) before asserting it failed.
+
+#include <gtest/gtest.h>
+
+#include "tests/api/session_fixture.hpp"
+
+namespace berth::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+bool lists_user(api_client& admin, const std::string& username) {
+  const auto users = admin.call("GET", "/api/admin/users");
+  EXPECT_EQ(users.status, 200);
+  for (const auto& each : users.json.at("users").as_array()) {
+    if (text_of(each, "username") == username) return true;
+  }
+  return false;
+}
+
+TEST_F(session_test, a_page_of_another_origin_cannot_make_an_admins_browser_change_anything) {
+  const std::string forged_admin =
+      R"({"username":"mallory","password":"mallory-password","role":"admin"})";
+  // What an HTML form or a no-cors fetch on another port of this host can send: text/plain.
+  const auto as_form = ada_->call("POST", "/api/admin/users", forged_admin,
+                                  "Content-Type: text/plain;charset=UTF-8\r\n");
+  EXPECT_EQ(as_form.status, 415) << as_form.body;
+  EXPECT_EQ(as_form.error_code(), "unsupported_media_type");  // Berth's guard answered
+  const auto other_port = "Origin: http://127.0.0.1:" + std::to_string(server_->port() + 1) +
+                          "\r\nSec-Fetch-Site: same-site\r\n";
+  const auto from_other_origin = ada_->call("POST", "/api/admin/users", forged_admin, other_port);
+  EXPECT_EQ(from_other_origin.status, 403) << from_other_origin.body;
+  EXPECT_EQ(from_other_origin.error_code(), "cross_site_request");
+  const auto origin_only =
+      ada_->call("POST", "/api/admin/users", forged_admin, "Origin: https://evil.example\r\n");
+  EXPECT_EQ(origin_only.status, 403);
+  // Login CSRF: signing the victim into the attacker's account is refused the same way.
+  api_client anonymous(*server_);
+  const auto forged_login =
+      anonymous.call("POST", "/api/auth/login", R"({"username":"bob","password":"bob-password"})",
+                     "Content-Type: text/plain\r\n");
+  EXPECT_EQ(forged_login.status, 415);
+  EXPECT_TRUE(forged_login.header("set-cookie").empty());
+  EXPECT_FALSE(lists_user(*ada_, "mallory"));
+
+  // The same request from Berth's own page (same origin, JSON) works: the payload was valid,
+  // so only the guard stopped the forgeries above.
+  const auto own_page = ada_->call("POST", "/api/admin/users", forged_admin,
+                                   "Origin: http://127.0.0.1\r\nSec-Fetch-Site: same-origin\r\n");
+  EXPECT_EQ(own_page.status, 201) << own_page.body;
+  EXPECT_TRUE(lists_user(*ada_, "mallory"));
+}
+
+TEST_F(session_test, a_session_gets_the_workspace_owners_secrets_whoever_opens_it) {
+  const std::string canary = "admin-canary-" + std::to_string(server_->port());
+  ASSERT_EQ(
+      ada_->call("PUT", "/api/me/secrets/ADA_CANARY", R"({"value":")" + canary + R"("})").status,
+      204);
+  ASSERT_EQ(alice_->call("PUT", "/api/me/secrets/ALICE_KEY", R"({"value":"alice-value"})").status,
+            204);
+  const auto workspace = text_of(create_workspace(*alice_, "owned", true), "id");
+  // The admin opens a terminal in alice's workspace (the Admin page links to it).
+  const auto opened = ada_->call("POST", "/api/workspaces/" + workspace + "/sessions");
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  auto admin_terminal = terminal_client::connect(server_->port(), workspace,
+                                                 text_of(opened.json, "id"), token_of("ada"));
+  ASSERT_TRUE(admin_terminal) << admin_terminal.error().body;
+  ASSERT_TRUE(admin_terminal->wait_for_control("attached", 10s).is_object());
+  ASSERT_TRUE(admin_terminal->type("echo \"owner=[$ALICE_KEY] admin=[${ADA_CANARY:-none}]\"\r"));
+  // The probe ran in alice's container: it printed alice's secret ...
+  EXPECT_TRUE(admin_terminal->wait_for("owner=[alice-value] admin=[none]", 10s))
+      << admin_terminal->output();
+  // ... and the admin's never reached it, neither the shell nor the container's configuration.
+  EXPECT_EQ(admin_terminal->output().find(canary), std::string::npos);
+  const auto inspected =
+      shell("docker inspect $(docker ps -q --filter label=berth.workspace=" + workspace + ") 2>&1");
+  ASSERT_TRUE(inspected);
+  EXPECT_NE(inspected->find(workspace), std::string::npos) << *inspected;
+  EXPECT_EQ(inspected->find(canary), std::string::npos);
+}
+
+TEST_F(session_test, wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_another) {
+  const std::string wrong = R"({"username":"ada","password":"a wrong guess"})";
+  api_client attacker(*server_);
+  attacker.connect_from("127.0.0.2");
+  // Guess until the throttle answers: it engaged for the attacker's address.
+  api_reply guessed;
+  int guesses = 0;
+  for (; guesses < 20 && guessed.status != 429; ++guesses) {
+    guessed = attacker.call("POST", "/api/auth/login", wrong);
+    if (guessed.status != 429) {
+      ASSERT_EQ(guessed.status, 401) << guessed.body;
+    }
+  }
+  ASSERT_EQ(guessed.status, 429) << "the attacker was never throttled";
+  EXPECT_GE(guesses, 6);  // five wrong passwords cost nothing
+  EXPECT_EQ(
+      attacker.call("POST", "/api/auth/login", R"({"username":"ada","password":"ada-password"})")
+          .status,
+      429);  // from the attacker's address even the right password waits
+
+  api_client owner(*server_);
+  owner.connect_from("127.0.0.3");
+  EXPECT_TRUE(owner.login("ada", "ada-password"));
+  EXPECT_EQ(owner.call("GET", "/api/me").status, 200);
+  // The failures are in the audit log with the attacker's address, the password nowhere.
+  const auto failures = ada_->call("GET", "/api/audit?action=UserLoginFailed&limit=100");
+  ASSERT_EQ(failures.status, 200);
+  EXPECT_NE(failures.body.find("127.0.0.2"), std::string::npos) << failures.body;
+  EXPECT_EQ(failures.body.find("a wrong guess"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::testing
