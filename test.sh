@@ -8,7 +8,18 @@ cd "$(dirname "$0")"
 . scripts/prepare
 
 failed=()
-stage() { echo; echo "=== $* ===" >&2; }
+# Each stage's wall time, printed at the end (the budget: under 50 minutes on 2 cores).
+durations=()
+stage_name="set-up (packages, services, workspace image)"
+stage_start=0  # prepare ran from the start of the script
+finish_stage() { durations+=("$(printf '%5ds  %s' $((SECONDS - stage_start)) "$stage_name")"); }
+stage() {
+  finish_stage
+  stage_name="$*"
+  stage_start=$SECONDS
+  echo
+  echo "=== $* ===" >&2
+}
 
 stage "web UI (npm packages from the lockfiles, esbuild)"
 scripts/build-web --e2e
@@ -33,7 +44,14 @@ ctest --test-dir build-fuzz -L fuzz -j2 --output-on-failure || failed+=("fuzzers
 
 stage "main suite: unit, integration, browser end-to-end, format"
 main_status=0
-ctest --test-dir build -j2 --output-on-failure --timeout 900 || main_status=$?
+ctest --test-dir build -j2 --output-on-failure --timeout 900 2>&1 | tee build/main-suite.log ||
+  main_status=$?
+finish_stage
+echo >&2
+echo "stage durations (total $((SECONDS / 60)) min):" >&2
+printf '%s\n' "${durations[@]}" >&2
+# ctest's summary line stays the last line of the run.
+grep -E '^[0-9]+% tests passed' build/main-suite.log | tail -n 1
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test.sh: failed stages besides the main suite: ${failed[*]}" >&2
   exit 1
