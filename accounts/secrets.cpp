@@ -136,6 +136,9 @@ result<std::vector<std::string>> account_service::secret_environment(const std::
   if (!*key) return crypto_failure("the user's data key is missing");
   std::vector<std::string> environment;
   for (const auto& [name, ciphertext_hex] : *stored) {
+    // Set before such names were refused: left out, so deleting it is not needed to repair
+    // the owner's shells.
+    if (auth::is_reserved_environment_name(name)) continue;
     auto ciphertext = auth::hex_decode(ciphertext_hex);
     auto associated_data = auth::secret_associated_data(user_id, name);
     if (!ciphertext || !associated_data) return crypto_failure("secret " + name + " is unreadable");

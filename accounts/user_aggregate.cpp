@@ -77,6 +77,11 @@ struct decider {
     if (auto checked = auth::check_secret_name(c.name); !checked) {
       return fail(code::invalid, checked.error().message);
     }
+    if (auth::is_reserved_environment_name(c.name)) {
+      return fail(code::invalid, c.name +
+                                     " is reserved: shells and the system read it to decide how "
+                                     "they run; choose another name");
+    }
     return event_list{ev::secret_set{c.name}};
   }
 

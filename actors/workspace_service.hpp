@@ -75,8 +75,8 @@ struct workspace_summary {
 struct workspace_runtime_options {
   std::string database_url;
   std::string keeper_binary;  ///< path of the keeper executable copied into containers
-  /// `NAME=value` strings for a workspace's container: template configuration and the
-  /// owner's secrets. Called off the scheduler; may block.
+  /// `NAME=value` strings for a workspace's container: its template's configuration (never
+  /// secrets: those reach shells through the keeper). Called off the scheduler; may block.
   std::function<std::vector<std::string>(const std::string& owner_id,
                                          const std::string& template_id)>
       environment;

@@ -153,9 +153,9 @@ tl::expected<actors::session_options, std::string> session_options_of(
   if (options.replay_limit < 0 || options.max_per_workspace < 1 || options.max_per_user < 1) {
     return tl::unexpected(std::string("session limits must be positive"));
   }
-  options.environment = [&accounts](const std::string& user_id) {
+  options.environment = [&accounts](const std::string& owner_id) {
     std::vector<std::string> environment;
-    if (auto secrets = accounts.secret_environment(user_id)) environment = std::move(*secrets);
+    if (auto secrets = accounts.secret_environment(owner_id)) environment = std::move(*secrets);
     return environment;
   };
   char name[256] = {};
@@ -212,16 +212,16 @@ int run_serve(const config& cfg) {
     std::cerr << "berth: --idle-sweep-seconds needs a number\n";
     return exit_usage;
   }
-  runtime.environment = [&accounts](const std::string& owner_id, const std::string& template_id) {
+  // The container's configuration gets the template's settings only. Secrets reach shells
+  // through the keeper when a terminal opens (options.environment above), never
+  // `Config.Env`: `docker inspect` would show them, and a deleted one would live on there
+  // until the container is recreated. A secret still wins over a template default of the
+  // same name, since the keeper lays the session's entries over its own environment.
+  runtime.environment = [&accounts](const std::string&, const std::string& template_id) {
     std::vector<std::string> environment;
     if (auto chosen = accounts.get_template(template_id)) {
       for (const auto& [name, value] : chosen->env)
         environment.push_back(name + "=" + value);
-    }
-    // Secrets last: a user's own value wins over a template default of the same name.
-    if (auto secrets = accounts.secret_environment(owner_id)) {
-      for (auto& entry : *secrets)
-        environment.push_back(std::move(entry));
     }
     return environment;
   };

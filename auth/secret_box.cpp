@@ -60,6 +60,22 @@ result<void> check_secret_name(std::string_view name) {
   return {};
 }
 
+bool is_reserved_environment_name(std::string_view name) {
+  // The shell's and the session's own variables (bash(1) "Shell Variables", environ(7)).
+  static constexpr std::string_view reserved[] = {
+      "PATH",           "HOME",     "SHELL",  "TERM",
+      "USER",           "LOGNAME",  "PWD",    "OLDPWD",
+      "HOSTNAME",       "IFS",      "ENV",    "BASH_ENV",
+      "SHELLOPTS",      "BASHOPTS", "CDPATH", "GLOBIGNORE",
+      "PROMPT_COMMAND", "PS4",      "TMPDIR", "GCONV_PATH",
+      "LOCPATH"};
+  for (const auto word : reserved) {
+    if (name == word) return true;
+  }
+  // ld.so(8) reads every LD_* variable; BERTH_* is Berth's namespace.
+  return name.starts_with("LD_") || name.starts_with("BERTH_");
+}
+
 result<std::string> secret_associated_data(std::string_view user_id, std::string_view name) {
   if (auto valid = check_secret_name(name); !valid) return tl::unexpected(valid.error());
   std::string data("berth secret\n");

@@ -33,6 +33,12 @@ inline constexpr std::size_t max_secret_name_size = 128;
 /// Succeeds for environment-variable names `[A-Z_][A-Z0-9_]{0,127}`, e.g. ANTHROPIC_API_KEY.
 result<void> check_secret_name(std::string_view name);
 
+/// True for names a shell or the dynamic loader reads to decide how it runs (`PATH`, `HOME`,
+/// `SHELL`, `TERM`, `ENV`, `BASH_ENV`, `IFS`, `LD_*`, ...) and for Berth's own `BERTH_*`: a
+/// secret by such a name would change or break every new shell of its owner, so none may
+/// be set (the API says why) and any stored before is left out of shells.
+bool is_reserved_environment_name(std::string_view name);
+
 /// The associated data that binds a secret's ciphertext to its owner and name, so a
 /// ciphertext copied to another user or name fails to open; checks the name first.
 result<std::string> secret_associated_data(std::string_view user_id, std::string_view name);

@@ -86,6 +86,22 @@ route_handler signed_in(api_services& services, authenticated_handler on_caller)
   };
 }
 
+std::optional<actors::command_error> running_quota_refusal(accounts::account_service& accounts,
+                                                           actors::workspace_service& workspaces,
+                                                           const std::string& owner_id) {
+  auto quota = accounts.effective_quota(owner_id);
+  if (!quota)
+    return actors::command_error{actors::command_error::kind::dependency_unavailable,
+                                 quota.error().message};
+  if (quota->max_running <= 0) return std::nullopt;
+  auto usage = workspaces.usage_of(owner_id);
+  if (!usage) return usage.error();
+  if (usage->running < quota->max_running) return std::nullopt;
+  return actors::command_error{actors::command_error::kind::quota,
+                               "already " + std::to_string(usage->running) +
+                                   " running workspaces, the most the quota allows"};
+}
+
 response no_content() {
   response out;
   out.status = 204;

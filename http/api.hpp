@@ -64,6 +64,13 @@ checked<actors::workspace_reply> owned_workspace(actors::workspace_service& work
                                                  const accounts::principal& who,
                                                  const std::string& id);
 
+/// Why `owner_id` may not bring up one more workspace (their running quota is used up), or
+/// nothing. Checked before anything that may start a stopped workspace: start, restart,
+/// ensure, and opening a terminal in it.
+std::optional<actors::command_error> running_quota_refusal(accounts::account_service& accounts,
+                                                           actors::workspace_service& workspaces,
+                                                           const std::string& owner_id);
+
 /// An empty 204 response.
 response no_content();
 

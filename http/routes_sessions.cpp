@@ -185,7 +185,14 @@ class session_routes {
     auto rows = optional_integer(*body, "rows", min_rows, max_rows);
     if (!rows) return rows.error();
     const auto& id = params.at("id");
-    if (auto current = owned_workspace(workspaces_, *who, id); !current) return current.error();
+    auto current = owned_workspace(workspaces_, *who, id);
+    if (!current) return current.error();
+    // A terminal in a stopped workspace starts it: the owner's running quota applies.
+    if (current->state.status != actors::workspace_status::running) {
+      if (auto refused = running_quota_refusal(accounts_, workspaces_, current->state.owner_id)) {
+        return error_response_of(*refused);
+      }
+    }
     auto opened = sessions_.open(id, static_cast<int>(cols->value_or(80)),
                                  static_cast<int>(rows->value_or(24)), caller_of(*who, req));
     if (!opened) return error_response_of(opened.error());

@@ -182,20 +182,21 @@ class workspace_routes {
   /// start, stop, restart and ensure. All but stop may bring up a stopped container, so
   /// they count against the owner's running quota.
   response lifecycle(const request& req, const route_params& params, std::string_view action) {
-    return change(req, params,
-                  [&](const std::string& id, const actors::command_origin& origin,
-                      const actors::workspace_state& current)
-                      -> actors::command_result<actors::workspace_reply> {
-                    if (action == "stop") return workspaces_.stop(id, origin);
-                    if (current.status != actors::workspace_status::running) {
-                      if (auto refused = running_quota_refusal(current.owner_id)) {
-                        return tl::unexpected(*refused);
-                      }
-                    }
-                    if (action == "start") return workspaces_.start(id, origin);
-                    if (action == "restart") return workspaces_.restart(id, origin);
-                    return workspaces_.ensure(id, origin);
-                  });
+    return change(
+        req, params,
+        [&](const std::string& id, const actors::command_origin& origin,
+            const actors::workspace_state& current)
+            -> actors::command_result<actors::workspace_reply> {
+          if (action == "stop") return workspaces_.stop(id, origin);
+          if (current.status != actors::workspace_status::running) {
+            if (auto refused = running_quota_refusal(accounts_, workspaces_, current.owner_id)) {
+              return tl::unexpected(*refused);
+            }
+          }
+          if (action == "start") return workspaces_.start(id, origin);
+          if (action == "restart") return workspaces_.restart(id, origin);
+          return workspaces_.ensure(id, origin);
+        });
   }
 
   response remove(const request& req, const route_params& params) {
@@ -230,20 +231,6 @@ class workspace_routes {
  private:
   checked<actors::workspace_reply> owned(const accounts::principal& who, const std::string& id) {
     return owned_workspace(workspaces_, who, id);
-  }
-
-  std::optional<actors::command_error> running_quota_refusal(const std::string& owner_id) {
-    auto quota = accounts_.effective_quota(owner_id);
-    if (!quota)
-      return actors::command_error{actors::command_error::kind::dependency_unavailable,
-                                   quota.error().message};
-    if (quota->max_running <= 0) return std::nullopt;
-    auto usage = workspaces_.usage_of(owner_id);
-    if (!usage) return usage.error();
-    if (usage->running < quota->max_running) return std::nullopt;
-    return actors::command_error{actors::command_error::kind::quota,
-                                 "already " + std::to_string(usage->running) +
-                                     " running workspaces, the most the quota allows"};
   }
 
   /// Authenticates a writer, checks ownership, runs `command` (given the state the ownership

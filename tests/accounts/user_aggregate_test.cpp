@@ -130,6 +130,17 @@ TEST(user_aggregate, keeps_secret_names_and_refuses_bad_or_missing_ones) {
   EXPECT_TRUE(state.secret_names.empty());
 }
 
+TEST(user_aggregate, refuses_secret_names_that_shells_and_the_loader_read) {
+  for (const auto* name : {"PATH", "HOME", "SHELL", "TERM", "ENV", "BASH_ENV", "IFS",
+                           "PROMPT_COMMAND", "LD_PRELOAD", "LD_LIBRARY_PATH", "BERTH_TOKEN"}) {
+    EXPECT_EQ(refusal(alice(), cmd::set_secret{name}), code::invalid) << name;
+  }
+  for (const auto* name :
+       {"PATHS", "MY_PATH", "HOMEBREW_TOKEN", "OLD_LD_FLAGS", "ANTHROPIC_API_KEY"}) {
+    EXPECT_EQ(apply(alice(), cmd::set_secret{name}).secret_names.count(name), 1u) << name;
+  }
+}
+
 TEST(user_aggregate, records_logins_failures_and_logouts_without_changing_the_user) {
   const auto before = apply(alice(), cmd::create_token{"t1", "ci", 0, 2});
   const std::vector<user_command_variant> commands{

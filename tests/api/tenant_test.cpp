@@ -82,6 +82,59 @@ TEST_F(session_test, a_session_gets_the_workspace_owners_secrets_whoever_opens_i
   EXPECT_EQ(inspected->find(canary), std::string::npos);
 }
 
+TEST_F(session_test, secrets_reach_new_terminals_and_never_the_containers_configuration) {
+  ASSERT_EQ(
+      alice_->call("PUT", "/api/me/secrets/PROJECT_TOKEN", R"({"value":"s3cr3t-value"})").status,
+      204);
+  const auto [workspace, session] = open_session();
+  auto terminal = attach(workspace, session);
+  ASSERT_TRUE(terminal.wait_for_control("attached", 10s).is_object());
+  ASSERT_TRUE(terminal.type("echo \"token=[$PROJECT_TOKEN]\"\r"));
+  EXPECT_TRUE(terminal.wait_for("token=[s3cr3t-value]", 10s)) << terminal.output();
+  // The container's configuration and its other processes never had it.
+  const auto container =
+      shell("docker ps -q --filter label=berth.workspace=" + workspace + " | head -n 1");
+  ASSERT_TRUE(container && !container->empty());
+  const auto id = container->substr(0, container->find('\n'));
+  const auto inspected = shell("docker inspect " + id);
+  ASSERT_TRUE(inspected);
+  EXPECT_NE(inspected->find(workspace), std::string::npos);  // the right container
+  EXPECT_EQ(inspected->find("s3cr3t-value"), std::string::npos) << "in docker inspect";
+  EXPECT_EQ(shell("docker exec " + id + " sh -c 'echo \"[$PROJECT_TOKEN]\"'"), "[]\n");
+  // Never in an answer or the log.
+  const auto names = alice_->call("GET", "/api/me/secrets");
+  EXPECT_NE(names.body.find("PROJECT_TOKEN"), std::string::npos);
+  EXPECT_EQ(names.body.find("s3cr3t-value"), std::string::npos);
+  EXPECT_EQ(server_->output().find("s3cr3t-value"), std::string::npos) << "a secret was logged";
+
+  // A changed or deleted secret applies to the next terminal at once, without a restart.
+  ASSERT_EQ(alice_->call("PUT", "/api/me/secrets/PROJECT_TOKEN", R"({"value":"rotated"})").status,
+            204);
+  auto next = [&] {
+    const auto opened = alice_->call("POST", "/api/workspaces/" + workspace + "/sessions");
+    EXPECT_EQ(opened.status, 201) << opened.body;
+    auto client = attach(workspace, text_of(opened.json, "id"));
+    EXPECT_TRUE(client.wait_for_control("attached", 10s).is_object());
+    EXPECT_TRUE(client.type("echo \"token=[${PROJECT_TOKEN:-gone}]\"\r"));
+    return client;
+  };
+  auto rotated = next();
+  EXPECT_TRUE(rotated.wait_for("token=[rotated]", 10s)) << rotated.output();
+  ASSERT_EQ(alice_->call("DELETE", "/api/me/secrets/PROJECT_TOKEN").status, 204);
+  auto deleted = next();
+  EXPECT_TRUE(deleted.wait_for("token=[gone]", 10s)) << deleted.output();
+}
+
+TEST_F(session_test, refuses_secret_names_that_would_change_how_shells_run) {
+  for (const auto* name : {"PATH", "LD_PRELOAD", "BASH_ENV", "HOME", "BERTH_ANYTHING"}) {
+    const auto refused =
+        alice_->call("PUT", std::string("/api/me/secrets/") + name, R"({"value":"x"})");
+    EXPECT_EQ(refused.status, 422) << name;
+    EXPECT_NE(refused.body.find("reserved"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(alice_->call("PUT", "/api/me/secrets/PATHFINDER_KEY", R"({"value":"x"})").status, 204);
+}
+
 TEST_F(session_test, wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_another) {
   const std::string wrong = R"({"username":"ada","password":"a wrong guess"})";
   api_client attacker(*server_);

@@ -112,7 +112,7 @@ export async function render(root) {
       tokenForm, tokenMessages,
       h('div.table-scroll', {}, h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'Created', 'Expires', ''].map((t) => h('th', {}, t)))), tokenList))),
     section('Secrets',
-      h('p.muted', {}, 'Injected as environment variables into your workspaces and terminals. Values are never shown again.'),
+      h('p.muted', {}, 'Environment variables of the terminals opened in your workspaces from now on (open terminals keep what they had). Values are never shown again.'),
       secretForm, secretMessages, secretList));
   await Promise.all([loadTokens(), loadSecrets()]).catch((error) => replace(tokenMessages, notice('error', error.message)));
   return undefined;
