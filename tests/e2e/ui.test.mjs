@@ -121,6 +121,20 @@ test('a member logs in, creates a workspace and sees 42 in a real terminal', asy
   await screenshot(alice, 'workspace-terminal');
 });
 
+test('links from the container open only as http(s), after the user sees the real address', async () => {
+  const dialogs = [];
+  const onDialog = (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); };
+  alice.on('dialog', onDialog);
+  const activate = (uri) => alice.evaluate(([sid, link]) =>
+    window.berth.terminals.get(sid).term.options.linkHandler.activate(new MouseEvent('click'), link), [sessionId, uri]);
+  assert.equal(await activate('javascript:alert(document.cookie)'), false);
+  assert.equal(await activate('data:text/html,<script>alert(1)</script>'), false);
+  assert.deepEqual(dialogs, [], 'no prompt for a script link: it is dropped');
+  assert.equal(await activate('https://example.com/looks-safe'), false, 'dismissed, so not opened');
+  assert.deepEqual(dialogs, ['Open https://example.com/looks-safe in a new tab?']);
+  alice.off('dialog', onDialog);
+});
+
 test('reloading the page returns to the same shell with its output', async () => {
   shellPid = (await run(alice, 'echo "pid-$$"', /^pid-(\d+)$/))[1];
 

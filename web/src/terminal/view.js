@@ -11,6 +11,23 @@ import { SessionConnection } from './connection.js';
 
 const resize_debounce_ms = 100;
 
+// Links in terminal output come from the container, whose user is untrusted (docs/security.md):
+// an OSC 8 link may show one text and point elsewhere. Only http(s) opens, after the user
+// confirms the real address, in a new tab with no opener and no referrer.
+export function openTerminalLink(event, uri) {
+  let url;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (!window.confirm(`Open ${url.href} in a new tab?`)) return false;
+  window.open(url.href, '_blank', 'noopener,noreferrer');
+  return true;
+}
+const linkHandler = { activate: openTerminalLink, allowNonHttpProtocols: false };
+
 function webglWorks() {
   try {
     return Boolean(document.createElement('canvas').getContext('webgl2'));
@@ -28,13 +45,14 @@ export class TerminalView {
       fontFamily: '"DejaVu Sans Mono", "Menlo", "Consolas", monospace',
       fontSize: 14,
       allowProposedApi: false,
+      linkHandler,
       theme: { background: '#10141a', foreground: '#d8dee9', cursor: '#f0c674', selectionBackground: '#3b4a5e' },
     });
     this.fitAddon = new FitAddon();
     this.search = new SearchAddon();
     this.term.loadAddon(this.fitAddon);
     this.term.loadAddon(this.search);
-    this.term.loadAddon(new WebLinksAddon());
+    this.term.loadAddon(new WebLinksAddon(openTerminalLink));
     this.term.open(element);
     this.loadWebgl();
 
