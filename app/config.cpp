@@ -93,6 +93,9 @@ const std::vector<config_key>& config_keys() {
        &config::max_sessions_per_workspace},
       {"--max-sessions-per-user", "BERTH_MAX_SESSIONS_PER_USER",
        "open terminal sessions allowed per user (default 64)", &config::max_sessions_per_user},
+      {"--max-downloads-per-user", "BERTH_MAX_DOWNLOADS_PER_USER",
+       "workspace exports and recording downloads one user may run at once (default 2)",
+       &config::max_downloads_per_user},
       {"--web-root", "BERTH_WEB_ROOT",
        "folder of the built browser UI, loaded into memory at start-up (default ../web/dist "
        "next to the berth executable; without it, pages answer 503)",

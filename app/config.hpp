@@ -36,6 +36,8 @@ struct config {
   /// Open sessions allowed per workspace and per user.
   std::string max_sessions_per_workspace = "16";
   std::string max_sessions_per_user = "64";
+  /// Downloads (workspace exports, recordings) one user may run at once.
+  std::string max_downloads_per_user = "2";
   /// Folder of the built browser UI; empty until loaded: load_config fills in `../web/dist`
   /// next to this executable (`build/berth` serves the repository's `web/dist`).
   std::string web_root;

@@ -268,7 +268,19 @@ int run_serve(const config& cfg) {
   audit::audit_reader audit_trail(cfg.database_url, store);
   http::account_credential_source credential_source(accounts);
   http::credential_watch credential_watch(credential_source);
+  http::download_limits downloads;
+  try {
+    downloads.per_user = static_cast<std::size_t>(std::stoul(cfg.max_downloads_per_user));
+  } catch (const std::exception&) {
+    std::cerr << "berth: --max-downloads-per-user needs a number\n";
+    return exit_usage;
+  }
+  if (downloads.per_user == 0) {
+    std::cerr << "berth: --max-downloads-per-user must be at least 1\n";
+    return exit_usage;
+  }
   http::api_services services{accounts, &workspaces, &sessions};
+  services.downloads = std::make_shared<http::download_gate>(downloads);
   services.audit = &audit_trail;
   services.credentials = &credential_watch;
   http::add_account_routes(routes, services);

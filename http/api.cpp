@@ -102,6 +102,18 @@ std::optional<actors::command_error> running_quota_refusal(accounts::account_ser
                                    " running workspaces, the most the quota allows"};
 }
 
+tl::expected<std::shared_ptr<void>, response> enter_download(api_services& services,
+                                                             const accounts::principal& who) {
+  auto ticket = services.downloads->enter(who.user_id);
+  if (ticket) return ticket;
+  auto refused =
+      error_response(429, "rate_limited",
+                     "you run " + std::to_string(services.downloads->limits().per_user) +
+                         " downloads already (the most at once); try again when one has finished");
+  refused.headers.emplace_back("Retry-After", "5");
+  return tl::unexpected(std::move(refused));
+}
+
 response no_content() {
   response out;
   out.status = 204;

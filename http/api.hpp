@@ -11,6 +11,7 @@
 #include "actors/session_service.hpp"
 #include "actors/workspace_service.hpp"
 #include "events/error.hpp"
+#include "http/download_limits.hpp"
 #include "http/json_body.hpp"
 #include "http/request_fields.hpp"
 #include "http/router.hpp"
@@ -36,7 +37,14 @@ struct api_services {
   audit::audit_reader* audit = nullptr;             ///< null in tests of other routes
   /// Closes open terminals whose credentials are revoked; null: they are not watched.
   credential_watch* credentials = nullptr;
+  /// Downloads (exports, recordings) running per user, and their bounds.
+  std::shared_ptr<download_gate> downloads = std::make_shared<download_gate>();
 };
+
+/// The ticket of a download `who` may start now, or the 429 refusing it (docs/api.md
+/// "Downloads").
+tl::expected<std::shared_ptr<void>, response> enter_download(api_services& services,
+                                                             const accounts::principal& who);
 
 /// An authenticated caller, or the response refusing the request.
 using checked_principal = tl::expected<accounts::principal, response>;

@@ -127,7 +127,7 @@ json::object session_json(const audit::session_entry& session) {
 
 class audit_routes {
  public:
-  explicit audit_routes(audit::audit_reader& reader) : reader_(reader) {}
+  explicit audit_routes(api_services& services) : services_(services), reader_(*services.audit) {}
 
   response log(const request& req, const accounts::principal& who) {
     auto parameters =
@@ -202,6 +202,13 @@ class audit_routes {
     if (who.role == accounts::role::member && (*origin)->owner_id != who.user_id) {
       return error_response(403, "forbidden", "not a session of your workspaces");
     }
+    // Typed input may hold what someone else typed in the owner's workspace (an admin's
+    // commands, a password at a prompt that echoes): for auditors and admins only.
+    if (input->value_or(0) == 1 && who.role == accounts::role::member) {
+      return error_response(403, "forbidden", "typed input is for auditors and admins only");
+    }
+    auto ticket = enter_download(services_, who);
+    if (!ticket) return ticket.error();
     audit::asciicast_options options;
     options.version =
         version->value_or(2) == 3 ? audit::asciicast_version::v3 : audit::asciicast_version::v2;
@@ -211,8 +218,10 @@ class audit_routes {
     out.content_type = "application/x-asciicast";
     out.headers.emplace_back("Content-Disposition",
                              "attachment; filename=\"berth-session-" + session_id + ".cast\"");
-    out.stream = [&reader = reader_, session_id, options](const auto& write) {
-      audit::asciicast_writer writer(options, write);
+    out.stream = [&reader = reader_, session_id, options, ticket = *ticket,
+                  limits = services_.downloads->limits()](const auto& write) {
+      const auto bounded = bounded_writer(write, limits);
+      audit::asciicast_writer writer(options, bounded);
       auto written = reader.write_recording(session_id, writer);
       // The status line is out: a cut-off body is the only way left to say it failed.
       if (!written) throw std::runtime_error("cannot read the session: " + written.error().message);
@@ -254,13 +263,14 @@ class audit_routes {
   }
 
  private:
+  api_services& services_;
   audit::audit_reader& reader_;
 };
 
 }  // namespace
 
 void add_audit_routes(router& routes, api_services& services) {
-  auto handlers = std::make_shared<audit_routes>(*services.audit);
+  auto handlers = std::make_shared<audit_routes>(services);
   routes.add("GET", "/api/audit",
              signed_in(services, [handlers](const request& req, const route_params&,
                                             const accounts::principal& who) {

@@ -75,7 +75,7 @@ bool has_query_flag(const request& req, std::string_view flag) {
 class workspace_routes {
  public:
   explicit workspace_routes(api_services& services)
-      : accounts_(services.accounts), workspaces_(*services.workspaces) {}
+      : services_(services), accounts_(services.accounts), workspaces_(*services.workspaces) {}
 
   response list(const request& req) {
     auto who = authenticate(req, accounts_);
@@ -215,15 +215,19 @@ class workspace_routes {
     if (current->state.container_id.empty()) {
       return error_response(409, "conflict", "the workspace has no container yet: start it first");
     }
+    auto ticket = enter_download(services_, *who);
+    if (!ticket) return ticket.error();
     response streamed;
     streamed.content_type = "application/gzip";
     streamed.headers.emplace_back("Content-Disposition", "attachment; filename=\"workspace-" +
                                                              current->state.id + ".tar.gz\"");
-    streamed.stream = [this,
-                       id = current->state.id](const std::function<bool(std::string_view)>& write) {
-      // Headers are already sent: a failure mid-way can only cut the stream short, which
-      // the client sees as a truncated gzip.
-      (void)workspaces_.export_workspace(id, write);
+    streamed.stream = [this, id = current->state.id, ticket = *ticket,
+                       limits = services_.downloads->limits()](
+                          const std::function<bool(std::string_view)>& write) {
+      // Headers are already sent: a failure mid-way, or the download's time or size bound
+      // (a sparse file of terabytes), can only cut the stream short, which the client sees
+      // as a truncated gzip.
+      (void)workspaces_.export_workspace(id, bounded_writer(write, limits));
     };
     return streamed;
   }
@@ -250,6 +254,7 @@ class workspace_routes {
     return workspace_response(200, changed->state);
   }
 
+  api_services& services_;
   accounts::account_service& accounts_;
   actors::workspace_service& workspaces_;
 };

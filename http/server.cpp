@@ -105,11 +105,12 @@ class chunk_queue {
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(tcp::socket socket, const server::options& opts, const handler& on_request,
-             net::thread_pool& workers, websocket_registry& websockets)
+             net::thread_pool& workers, net::thread_pool& streams, websocket_registry& websockets)
       : stream_(std::move(socket)),
         options_(opts),
         on_request_(on_request),
         workers_(workers),
+        streams_(streams),
         websockets_(websockets) {}
 
   void start() {
@@ -182,7 +183,12 @@ class connection : public std::enable_shared_from_this<connection> {
       upgrade_request_ = parser_->release();
     }
     auto respond = [self = shared_from_this(), head](response res) {
-      if (res.stream) return self->produce_stream(std::move(res), head);
+      if (res.stream) {
+        // Off the worker at once: the producer blocks while the client reads slowly.
+        return net::post(self->streams_, [self, res = std::move(res), head]() mutable {
+          self->produce_stream(std::move(res), head);
+        });
+      }
       net::post(self->stream_.get_executor(), [self, res = std::move(res), head]() mutable {
         self->do_write(std::move(res), head);
       });
@@ -205,7 +211,7 @@ class connection : public std::enable_shared_from_this<connection> {
     do_write(error_response(status, code, message));
   }
 
-  /// Runs a streamed response's producer on the calling (worker) thread while the strand writes
+  /// Runs a streamed response's producer on the calling (stream) thread while the strand writes
   /// the header and then each queued piece as a chunk (RFC 9112 section 7.1).
   void produce_stream(response res, bool head) {
     auto producer = std::move(res.stream);
@@ -387,6 +393,7 @@ class connection : public std::enable_shared_from_this<connection> {
   const server::options& options_;
   const handler& on_request_;
   net::thread_pool& workers_;
+  net::thread_pool& streams_;  ///< runs streamed bodies' producers
   websocket_registry& websockets_;
   /// The request being answered when it asks for a WebSocket upgrade (strand only).
   std::optional<websocket_session::upgrade_request> upgrade_request_;
@@ -405,6 +412,7 @@ struct server::impl {
       : settings(std::move(opts)),
         handle_request(std::move(on_request)),
         workers(static_cast<std::size_t>(settings.worker_threads)),
+        streams(static_cast<std::size_t>(settings.stream_threads)),
         acceptor(net::make_strand(ioc)),
         signals(ioc, SIGTERM, SIGINT) {}
 
@@ -418,7 +426,7 @@ struct server::impl {
         if (!acceptor.is_open()) return;
       } else {
         auto conn = std::make_shared<connection>(std::move(socket), settings, handle_request,
-                                                 workers, websockets);
+                                                 workers, streams, websockets);
         {
           std::lock_guard lock(connections_mutex);
           connections.erase(std::remove_if(connections.begin(), connections.end(),
@@ -450,6 +458,7 @@ struct server::impl {
   websocket_registry websockets;  ///< outlives the sessions the io_context may still hold
   net::io_context ioc;
   net::thread_pool workers;
+  net::thread_pool streams;
   tcp::acceptor acceptor;
   net::signal_set signals;
   std::mutex connections_mutex;
@@ -461,6 +470,7 @@ server::server(options opts, handler on_request)
 
 server::~server() {
   impl_->workers.join();
+  impl_->streams.join();
 }
 
 tl::expected<std::uint16_t, std::string> server::start() {
@@ -506,6 +516,7 @@ void server::run_until_signalled() {
   for (auto& thread : extra)
     thread.join();
   impl_->workers.join();
+  impl_->streams.join();
 }
 
 void server::stop() {

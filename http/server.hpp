@@ -82,9 +82,13 @@ class server {
     std::string listen = "127.0.0.1:8080";  ///< host:port; port 0 picks a free one
     int io_threads = 1;                     ///< sized for a 2-core machine
     int worker_threads = 4;                 ///< handlers may block on the database
-    std::size_t body_limit = 1024 * 1024;   ///< larger request bodies get 413
-    std::size_t header_limit = 16 * 1024;   ///< larger request headers get 431
-    int idle_timeout_seconds = 60;          ///< a keep-alive connection idle this long closes
+    /// Streamed bodies (exports, recordings) are produced here, not on the workers: a slow
+    /// reader holds a stream thread while its download lasts, never a request worker, so
+    /// `/healthz` and the API answer whatever downloads run. More streams wait for a thread.
+    int stream_threads = 8;
+    std::size_t body_limit = 1024 * 1024;  ///< larger request bodies get 413
+    std::size_t header_limit = 16 * 1024;  ///< larger request headers get 431
+    int idle_timeout_seconds = 60;         ///< a keep-alive connection idle this long closes
     /// A WebSocket message above this closes the connection with 1009 (message too big).
     std::size_t websocket_message_limit = 1024 * 1024;
     /// A WebSocket that received nothing for half this long is pinged; one that stays silent

@@ -107,8 +107,10 @@ TEST_F(audit_test, exports_v3_with_intervals_input_and_the_exit_status) {
     ASSERT_TRUE(client.type("exit 3\r"));
     ASSERT_TRUE(client.wait_for_control("exit", 15s).is_object());
   }
-  const auto cast =
-      alice_->call("GET", "/api/audit/sessions/" + session + "/cast?version=3&input=1");
+  // Typed input is for auditors: the owner may not read what others typed in their workspace.
+  const auto target = "/api/audit/sessions/" + session + "/cast?version=3&input=1";
+  EXPECT_EQ(alice_->call("GET", target).status, 403);
+  const auto cast = audrey_->call("GET", target);
   ASSERT_EQ(cast.status, 200) << cast.body;
   const auto lines = cast_lines(cast.body);
   ASSERT_GE(lines.size(), 3u) << cast.body;
