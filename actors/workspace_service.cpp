@@ -54,18 +54,27 @@ caf::actor_system_config& configure(caf::actor_system_config& config, int schedu
 
 }  // namespace
 
+/// Quota-checked changes (creates, starts) that may run at once, across owners: each holds a
+/// connection for its lock while Docker works, so a burst of them waits here instead of
+/// taking every connection from the queries the lists need.
+constexpr std::size_t owner_lock_connections = 8;
+/// Longest wait for an owner's lock: a change stuck behind another is refused, not piled up.
+constexpr std::string_view owner_lock_timeout = "10s";
+
 struct workspace_service::impl {
   impl(events::event_store& store_, workspace_runtime_options opts)
       : store(store_),
         options(std::move(opts)),
         system(configure(config, options.scheduler_threads)),
-        queries(options.database_url, 4) {}
+        queries(options.database_url, 4),
+        owner_locks(options.database_url, owner_lock_connections) {}
 
   events::event_store& store;
   workspace_runtime_options options;
   caf::actor_system_config config;
   caf::actor_system system;
   events::connection_pool queries;
+  events::connection_pool owner_locks;  ///< one per running with_owner_lock
   std::shared_ptr<workspace_context> context;
   caf::actor pool;
   caf::actor loader;
@@ -320,6 +329,30 @@ command_result<workspace_service::usage> workspace_service::usage_of(const std::
   });
   if (!counted) return tl::unexpected(database_error(counted.error()));
   return *counted;
+}
+
+command_result<void> workspace_service::with_owner_lock(const std::string& owner_id,
+                                                        const std::function<void()>& work) {
+  bool ran = false;
+  auto held = impl_->owner_locks.run([&](pqxx::connection& connection) {
+    // A transaction lock ends with the transaction, whatever happens meanwhile (even the
+    // session being ended by idle_in_transaction_session_timeout). It takes no transaction
+    // id, so the gap-safe feed's snapshot horizon does not wait for it.
+    pqxx::work lock(connection);
+    lock.exec("SET LOCAL lock_timeout = '" + std::string(owner_lock_timeout) + "'");
+    lock.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                     "berth.quota/" + owner_id);
+    ran = true;
+    work();
+    lock.commit();
+  });
+  if (held || ran) {
+    // Once `work` ran, a failed commit only means the lock ended another way.
+    return {};
+  }
+  return tl::unexpected(
+      command_error{command_error::kind::dependency_unavailable,
+                    "cannot serialise the owner's changes: " + held.error().message});
 }
 
 command_result<void> workspace_service::export_workspace(

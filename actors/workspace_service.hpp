@@ -135,6 +135,13 @@ class workspace_service {
     std::int64_t workspaces = 0, running = 0;
   };
   command_result<usage> usage_of(const std::string& owner_id);
+  /// Runs `work` while no other call for the same `owner_id` runs, on any node of the
+  /// database (a PostgreSQL advisory lock held for a transaction): a quota check and the
+  /// change it allows act as one, so parallel requests cannot all pass it. `work` should wait
+  /// for the read models to show its change before it returns, since the next check counts
+  /// from them. `dependency_unavailable` (and `work` not run) when the lock cannot be had.
+  command_result<void> with_owner_lock(const std::string& owner_id,
+                                       const std::function<void()>& work);
 
   /// Streams `/workspace` of a workspace's container as a tar.gz into `write` (returns false
   /// when the receiver is gone). The container must exist.

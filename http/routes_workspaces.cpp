@@ -116,9 +116,21 @@ class workspace_routes {
       }
       return error_response_of(chosen.error());
     }
-    auto quota = accounts_.effective_quota(who->user_id);
+    // The count and the create act as one per owner, on every node: of parallel creates at
+    // the quota's edge exactly one passes.
+    response answer;
+    auto locked = workspaces_.with_owner_lock(
+        who->user_id, [&] { answer = create_within_quota(req, *who, *name, *chosen, start_now); });
+    if (!locked) return error_response_of(locked.error());
+    return answer;
+  }
+
+  response create_within_quota(const request& req, const accounts::principal& who,
+                               const std::string& name, const accounts::workspace_template& chosen,
+                               bool start_now) {
+    auto quota = accounts_.effective_quota(who.user_id);
     if (!quota) return error_response_of(quota.error());
-    auto usage = workspaces_.usage_of(who->user_id);
+    auto usage = workspaces_.usage_of(who.user_id);
     if (!usage) return error_response_of(usage.error());
     if (quota->max_workspaces > 0 && usage->workspaces >= quota->max_workspaces) {
       return error_response(409, "quota_exceeded",
@@ -130,23 +142,23 @@ class workspace_routes {
                             "you have " + std::to_string(usage->running) +
                                 " running workspaces, the most your quota allows");
     }
-    auto secret_names = accounts_.secret_names(who->user_id);
+    auto secret_names = accounts_.secret_names(who.user_id);
     if (!secret_names) return error_response_of(secret_names.error());
 
     actors::workspace_command::create command;
     command.workspace_id = events::make_uuid_v7();
-    command.owner_id = who->user_id;
-    command.name = *name;
-    command.template_id = chosen->id;
-    command.image = chosen->image;
-    command.limits = {capped(chosen->memory_bytes, quota->memory_bytes),
-                      capped(chosen->nano_cpus, quota->nano_cpus),
-                      capped(chosen->pids, quota->pids)};
-    command.idle_timeout_s = chosen->idle_timeout_s;
-    command.sudo_allowed = chosen->sudo_allowed;
+    command.owner_id = who.user_id;
+    command.name = name;
+    command.template_id = chosen.id;
+    command.image = chosen.image;
+    command.limits = {capped(chosen.memory_bytes, quota->memory_bytes),
+                      capped(chosen.nano_cpus, quota->nano_cpus), capped(chosen.pids, quota->pids)};
+    command.idle_timeout_s = chosen.idle_timeout_s;
+    command.sudo_allowed = chosen.sudo_allowed;
     command.env_names = *secret_names;
-    auto created = workspaces_.create(std::move(command), start_now, command_origin_of(*who, req));
+    auto created = workspaces_.create(std::move(command), start_now, command_origin_of(who, req));
     if (!created) return error_response_of(created.error());
+    // Inside the owner's lock: the next check counts this workspace.
     workspaces_.wait_for_read_models(created->global_position);
     auto reply = workspace_response(201, created->state);
     reply.headers.emplace_back("Location", "/api/workspaces/" + created->state.id);
@@ -188,14 +200,26 @@ class workspace_routes {
             const actors::workspace_state& current)
             -> actors::command_result<actors::workspace_reply> {
           if (action == "stop") return workspaces_.stop(id, origin);
-          if (current.status != actors::workspace_status::running) {
+          const auto run = [&] {
+            if (action == "start") return workspaces_.start(id, origin);
+            if (action == "restart") return workspaces_.restart(id, origin);
+            return workspaces_.ensure(id, origin);
+          };
+          if (current.status == actors::workspace_status::running) return run();
+          // Bringing one up counts against the running quota: the check and the start act as
+          // one per owner, so parallel starts cannot all pass.
+          actors::command_result<actors::workspace_reply> started = tl::unexpected(
+              actors::command_error{actors::command_error::kind::internal, "not run"});
+          auto locked = workspaces_.with_owner_lock(current.owner_id, [&] {
             if (auto refused = running_quota_refusal(accounts_, workspaces_, current.owner_id)) {
-              return tl::unexpected(*refused);
+              started = tl::unexpected(*refused);
+              return;
             }
-          }
-          if (action == "start") return workspaces_.start(id, origin);
-          if (action == "restart") return workspaces_.restart(id, origin);
-          return workspaces_.ensure(id, origin);
+            started = run();
+            if (started) workspaces_.wait_for_read_models(started->global_position);
+          });
+          if (!locked) return tl::unexpected(locked.error());
+          return started;
         });
   }
 

@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -161,6 +162,44 @@ TEST_F(api_test, enforces_quotas_on_workspaces_and_running_ones) {
   EXPECT_EQ(terminal.status, 409) << terminal.body;
   EXPECT_EQ(terminal.error_code(), "quota_exceeded");
   EXPECT_EQ(text_of(alice_->call("GET", "/api/workspaces/" + second).json, "state"), "stopped");
+}
+
+TEST_F(api_test, parallel_creates_at_the_quota_edge_give_exactly_one_workspace) {
+  const auto alice_id = user_id_of(*alice_);
+  const auto one = json::object{{"max_workspaces", 1},
+                                {"max_running", 0},
+                                {"memory_bytes", 0},
+                                {"nano_cpus", 0},
+                                {"pids", 0}};
+  const auto unlimited = json::object{{"max_workspaces", 0},
+                                      {"max_running", 0},
+                                      {"memory_bytes", 0},
+                                      {"nano_cpus", 0},
+                                      {"pids", 0}};
+  ASSERT_EQ(ada_->call("PUT", "/api/admin/limits",
+                       json::serialize(json::object{{"global", unlimited},
+                                                    {"per_user", json::object{{alice_id, one}}}}))
+                .status,
+            200);
+  // Ten creates at once: without one check-and-create per owner, several would count zero.
+  std::vector<std::thread> clients;
+  std::vector<api_reply> replies(10);
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    clients.emplace_back([&, i] {
+      replies[i] = alice_->call("POST", "/api/workspaces",
+                                R"({"name":"racer-)" + std::to_string(i) + R"(","start":false})");
+    });
+  }
+  for (auto& client : clients)
+    client.join();
+  int created = 0, refused = 0;
+  for (const auto& reply : replies) {
+    if (reply.status == 201) ++created;
+    if (reply.status == 409 && reply.error_code() == "quota_exceeded") ++refused;
+  }
+  EXPECT_EQ(created + refused, 10) << "every request reached Berth and was decided";
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(list_size(*alice_), 1u);
 }
 
 TEST_F(api_test, rejects_malformed_and_oversized_bodies_without_changing_anything) {
