@@ -211,6 +211,13 @@ class workspace_routes {
           actors::command_result<actors::workspace_reply> started = tl::unexpected(
               actors::command_error{actors::command_error::kind::internal, "not run"});
           auto locked = workspaces_.with_owner_lock(current.owner_id, [&] {
+            // A parallel start of this same workspace may have won the lock first: then it
+            // runs already and counts once, not against itself.
+            if (auto now = workspaces_.get(id);
+                now && now->state.status == actors::workspace_status::running) {
+              started = run();
+              return;
+            }
             if (auto refused = running_quota_refusal(accounts_, workspaces_, current.owner_id)) {
               started = tl::unexpected(*refused);
               return;
