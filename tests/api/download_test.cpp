@@ -72,6 +72,14 @@ void fill_with_random_data(const std::string& workspace_id) {
                     " sh -c 'head -c 32M /dev/urandom > /workspace/large'"));
 }
 
+/// A bearer token of `username` (password `<name>-password`), from a login through `client`.
+std::string bearer_token_of(api_client& client, const std::string& username) {
+  const auto login = client.call("POST", "/api/auth/login",
+                                 R"({"username":")" + username + R"(","password":")" + username +
+                                     R"(-password","token":true})");
+  return text_of(login.json, "token");
+}
+
 class download_test : public api_test {
  protected:
   std::map<std::string, std::string> server_environment() const override {
@@ -85,10 +93,7 @@ class download_test : public api_test {
 TEST_F(download_test, sixteen_slow_export_readers_leave_health_and_the_api_answering) {
   const auto id = text_of(create_workspace(*alice_, "large", true), "id");
   fill_with_random_data(id);
-  const auto login =
-      alice_->call("POST", "/api/auth/login",
-                   R"({"username":"alice","password":"alice-password","token":true})");
-  const auto token = text_of(login.json, "token");
+  const auto token = bearer_token_of(*alice_, "alice");
   ASSERT_FALSE(token.empty());
 
   std::vector<std::unique_ptr<slow_reader>> readers;
@@ -124,10 +129,7 @@ TEST_F(download_test, sixteen_slow_export_readers_leave_health_and_the_api_answe
 TEST_F(api_test, a_user_runs_only_two_downloads_at_once) {
   const auto id = text_of(create_workspace(*alice_, "large", true), "id");
   fill_with_random_data(id);
-  const auto login =
-      alice_->call("POST", "/api/auth/login",
-                   R"({"username":"alice","password":"alice-password","token":true})");
-  const auto token = text_of(login.json, "token");
+  const auto token = bearer_token_of(*alice_, "alice");
   slow_reader first(server_->port(), "/api/workspaces/" + id + "/export", token);
   slow_reader second(server_->port(), "/api/workspaces/" + id + "/export", token);
   ASSERT_TRUE(wait_until(
@@ -141,10 +143,8 @@ TEST_F(api_test, a_user_runs_only_two_downloads_at_once) {
   EXPECT_EQ(third.status, 429) << third.body.substr(0, 200);
   EXPECT_EQ(third.error_code(), "rate_limited");
   // Another user is not held back by alice's downloads.
-  const auto admin = ada_->call("POST", "/api/auth/login",
-                                R"({"username":"ada","password":"ada-password","token":true})");
   slow_reader other(server_->port(), "/api/workspaces/" + id + "/export",
-                    text_of(admin.json, "token"));
+                    bearer_token_of(*ada_, "ada"));
   EXPECT_TRUE(wait_until(
       [&] {
         other.peek_head();
