@@ -11,11 +11,10 @@
 #include "docker/keeper_link.hpp"
 #include "docker/workspace_container.hpp"
 #include "events/event_store.hpp"
-#include "http/flow_control.hpp"
-#include "http/terminal_protocol.hpp"
 #include "telemetry/berth_metrics.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/span.hpp"
+#include "terminal/flow_control.hpp"
 
 namespace berth::actors {
 namespace {
@@ -39,10 +38,6 @@ constexpr std::size_t max_frame_bytes = 64 * 1024;
 constexpr std::int64_t max_log_read = 1024 * 1024;
 /// Output kept in memory for clients that flow control holds back; beyond, the event log.
 constexpr std::int64_t max_memory_bytes = 16 * 1024 * 1024;
-/// WebSocket close codes (RFC 6455 section 7.4.1; 4000-4999 are the application's).
-constexpr std::uint16_t close_normal = 1000;
-constexpr std::uint16_t close_going_away = 1001;
-constexpr std::uint16_t close_not_found = 4404;
 /// A session in use keeps its workspace from idling out; the workspace is told at most this
 /// often.
 constexpr auto touch_interval = std::chrono::seconds(30);
@@ -64,8 +59,8 @@ void log_warn(std::string_view message, const std::string& session_id, std::stri
 
 /// Output written to a client but not acknowledged, and where it starts.
 struct client_slot {
-  std::shared_ptr<session_client> client;
-  http::flow_control flow;
+  std::shared_ptr<terminal::client> client;
+  terminal::flow_control flow;
   std::string user_id;
   std::string remote_address;
   bool reading_log = false;
@@ -142,7 +137,7 @@ class session_actor : public caf::event_based_actor {
     link_.reset();
     // The session lives on (or has ended and said so): clients reconnect to the next actor.
     for (auto& [id, slot] : clients_)
-      slot.client->close(close_going_away, "session actor stopped");
+      slot.client->end(terminal::farewell::server_stopping, "session actor stopped");
     clients_.clear();
     count_open(false);
   }
@@ -374,8 +369,8 @@ class session_actor : public caf::event_based_actor {
   caf::result<session_outcome> handle(session_request request) {
     if (load_error_) {
       if (auto* attach = std::get_if<attach_client>(&request)) {
-        refuse_client(*attach->client, http::protocol_error_code::malformed, load_error_->message,
-                      close_not_found);
+        attach->client->refuse(
+            {terminal::protocol_error_code::unknown_session, load_error_->message});
       }
       auto refused = session_outcome(tl::unexpected(*load_error_));
       quit();
@@ -424,16 +419,15 @@ class session_actor : public caf::event_based_actor {
     const auto oldest_held = std::max<std::int64_t>(0, end - context_->options.replay_limit);
     std::optional<std::int64_t> requested = attach.from;
     if (state_.closed && !requested) requested = std::max<std::int64_t>(0, oldest_held);
-    auto plan = http::plan_resume(requested, oldest_held, end);
+    auto plan = terminal::plan_resume(requested, oldest_held, end);
     if (!plan) {
       attaching.set_error(plan.error().message);
-      refuse_client(*attach.client, plan.error().code, plan.error().message,
-                    http::close_code_after(plan.error().code).value_or(1008));
+      attach.client->refuse(plan.error());
       return;
     }
     std::int64_t start = 0;
     std::optional<std::string> snapshot;
-    if (const auto* exact = std::get_if<http::exact_replay>(&*plan)) {
+    if (const auto* exact = std::get_if<terminal::exact_replay>(&*plan)) {
       start = exact->from;
     } else {
       start = screen_.interpreted_bytes();  // the model is fed from offset 0
@@ -446,17 +440,13 @@ class session_actor : public caf::event_based_actor {
       attaching.set("terminal.requested_offset", *attach.from);
       telemetry::berth_metrics().terminal_resumes.with({snapshot ? "snapshot" : "bytes"}).add();
     }
-    attach.client->send(http::encode_server_message(http::attached_message{
-                            start, end, snapshot.has_value(), state_.cols, state_.rows}),
-                        false);
-    if (snapshot) {
-      attach.client->send(http::encode_server_message(http::snapshot_message{std::move(*snapshot)}),
-                          false);
-    }
+    attach.client->send(
+        terminal::attached_message{start, end, snapshot.has_value(), state_.cols, state_.rows});
+    if (snapshot) attach.client->send(terminal::snapshot_message{std::move(*snapshot)});
     auto& slot =
         clients_
             .insert_or_assign(attach.client_id,
-                              client_slot{attach.client, http::flow_control(start),
+                              client_slot{attach.client, terminal::flow_control(start),
                                           attach.caller.user_id, attach.caller.remote_address})
             .first->second;
     count_clients();
@@ -550,8 +540,7 @@ class session_actor : public caf::event_based_actor {
     const auto found = clients_.find(ack.client_id);
     if (found == clients_.end()) return summary();
     if (auto recorded = found->second.flow.record_ack(ack.offset); !recorded) {
-      refuse_client(*found->second.client, recorded.error().code, recorded.error().message,
-                    http::close_code_after(recorded.error().code).value_or(1008));
+      found->second.client->refuse(recorded.error());
       clients_.erase(found);
       count_clients();
       return summary();
@@ -736,10 +725,9 @@ class session_actor : public caf::event_based_actor {
         continue;
       }
       const auto& how = *state_.closed;
-      found->second.client->send(http::encode_server_message(http::exit_message{
-                                     how.exit_status.value_or(-1), how.signaled}),
-                                 false);
-      found->second.client->close(close_normal, how.reason);
+      found->second.client->send(
+          terminal::exit_message{how.exit_status.value_or(-1), how.signaled});
+      found->second.client->end(terminal::farewell::session_ended, how.reason);
       clients_.erase(found);
     }
     pending_exit_clients_ = std::move(still);
@@ -890,7 +878,7 @@ class session_actor : public caf::event_based_actor {
         const auto size = std::min<std::int64_t>(received_end_ - from, max_frame_bytes);
         const auto bytes = std::string_view(memory_).substr(
             static_cast<std::size_t>(from - memory_start_), static_cast<std::size_t>(size));
-        if (!slot.client->send(http::encode_output(from, bytes), true)) return;
+        if (!slot.client->send_output(from, bytes)) return;
         slot.flow.record_sent(from, bytes.size());
         continue;
       }
@@ -946,7 +934,7 @@ class session_actor : public caf::event_based_actor {
               auto offset = from;
               while (!rest.empty()) {
                 const auto piece = rest.substr(0, max_frame_bytes);
-                if (!current.client->send(http::encode_output(offset, piece), true)) return;
+                if (!current.client->send_output(offset, piece)) return;
                 current.flow.record_sent(offset, piece.size());
                 offset += static_cast<std::int64_t>(piece.size());
                 rest.remove_prefix(piece.size());
@@ -969,16 +957,10 @@ class session_actor : public caf::event_based_actor {
   }
 
   void broadcast_status(std::string_view state) {
-    const auto message = http::encode_server_message(http::status_message{
-        std::string(state), static_cast<int>(clients_.size()), state_.cols, state_.rows});
+    const terminal::server_message message = terminal::status_message{
+        std::string(state), static_cast<int>(clients_.size()), state_.cols, state_.rows};
     for (auto& [id, slot] : clients_)
-      slot.client->send(message, false);
-  }
-
-  void refuse_client(session_client& client, http::protocol_error_code code,
-                     const std::string& message, std::uint16_t close_code) {
-    client.send(http::encode_error({code, message}), false);
-    client.close(close_code, std::string(http::to_string(code)));
+      slot.client->send(message);
   }
 
   void arm_grace() {

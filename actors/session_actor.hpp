@@ -38,7 +38,7 @@ struct open_session {
 /// Client and API requests, addressed to one session through the directory.
 struct attach_client {
   std::string client_id;
-  std::shared_ptr<session_client> client;
+  std::shared_ptr<terminal::client> client;
   std::optional<std::int64_t> from;
   session_caller caller;
 };

@@ -192,7 +192,7 @@ command_result<session_summary> session_service::close(const std::string& worksp
 }
 
 void session_service::attach(const std::string& session_id, const std::string& client_id,
-                             std::shared_ptr<session_client> client,
+                             std::shared_ptr<terminal::client> client,
                              std::optional<std::int64_t> from, const session_caller& caller) {
   impl_->tell(session_id, attach_client{client_id, std::move(client), from, caller});
 }

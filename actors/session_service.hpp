@@ -3,7 +3,7 @@
 // Terminal sessions (DESIGN.md "Terminal sessions"), without CAF in sight: one actor per
 // session records output from the workspace's keeper in the session's stream, feeds a
 // screen model and fans output out to attached clients. The HTTP layer opens, lists and
-// closes sessions through this facade, and hands each WebSocket over as a session_client.
+// closes sessions through this facade, and hands each WebSocket over as a terminal::client.
 
 #include <chrono>
 #include <cstdint>
@@ -14,19 +14,9 @@
 #include <vector>
 
 #include "actors/workspace_service.hpp"
+#include "terminal/client.hpp"
 
 namespace berth::actors {
-
-/// A WebSocket as a session sees it. Thread-safe; the HTTP layer implements it.
-class session_client {
- public:
-  virtual ~session_client() = default;
-  /// Queues a message for the client (binary: an output frame; text: a JSON control message);
-  /// false once the client is gone.
-  virtual bool send(std::string message, bool binary) = 0;
-  /// Ends the connection with a WebSocket close code after what is queued.
-  virtual void close(std::uint16_t code, std::string reason) = 0;
-};
 
 /// A session as the API shows it (the `rm_sessions` read model, or the actor's own state).
 struct session_summary {
@@ -101,7 +91,7 @@ class session_service {
   /// Attaches a client: it gets `attached` (and a snapshot, or the bytes from `from`), then
   /// live output; errors go to the client itself. Never blocks.
   void attach(const std::string& session_id, const std::string& client_id,
-              std::shared_ptr<session_client> client, std::optional<std::int64_t> from,
+              std::shared_ptr<terminal::client> client, std::optional<std::int64_t> from,
               const session_caller& caller);
   void detach(const std::string& session_id, const std::string& client_id);
   void input(const std::string& session_id, const std::string& client_id, std::string bytes);

@@ -56,7 +56,7 @@ using milliseconds_double = std::chrono::duration<double, std::milli>;
 /// (the default template's 1 CPU and 512 pids) decides the result.
 constexpr int sessions_per_workspace = 50;
 /// Least time between two typed bytes of one connection: 100 a second, half the server's
-/// WebSocket message limit (http::message_rate_limiter), leaving room for acks.
+/// WebSocket message limit (terminal::message_rate_limiter), leaving room for acks.
 constexpr std::chrono::milliseconds echo_pause{10};
 constexpr int concurrent_round_trips = 10;  ///< one a second
 /// Limit on any one WebSocket phase and on recovery.

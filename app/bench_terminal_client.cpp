@@ -6,8 +6,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "http/flow_control.hpp"
-#include "http/terminal_protocol.hpp"
+#include "terminal/flow_control.hpp"
+#include "terminal/protocol.hpp"
 
 namespace berth::app {
 namespace {
@@ -108,23 +108,23 @@ void terminal_client::on_read(beast::error_code ec) {
 }
 
 void terminal_client::on_text(std::string_view text) {
-  auto parsed = http::parse_server_text(text);
+  auto parsed = terminal::parse_server_text(text);
   if (!parsed) return;  // a newer server's message; nothing the benchmark needs
-  if (const auto* attached = std::get_if<http::attached_message>(&*parsed)) {
+  if (const auto* attached = std::get_if<terminal::attached_message>(&*parsed)) {
     received_end_ = attached->from;
     acked_ = attached->from;
     if (handlers_.on_attached) handlers_.on_attached(attached->from);
-  } else if (const auto* status = std::get_if<http::status_message>(&*parsed)) {
+  } else if (const auto* status = std::get_if<terminal::status_message>(&*parsed)) {
     if (handlers_.on_status) handlers_.on_status(status->state);
-  } else if (const auto* error = std::get_if<http::error_message>(&*parsed)) {
+  } else if (const auto* error = std::get_if<terminal::error_message>(&*parsed)) {
     error_code_ = error->code;
-  } else if (std::holds_alternative<http::exit_message>(*parsed)) {
+  } else if (std::holds_alternative<terminal::exit_message>(*parsed)) {
     error_code_ = "exit";
   }
 }
 
 void terminal_client::on_binary(std::string_view frame) {
-  auto output = http::decode_output(frame);
+  auto output = terminal::decode_output(frame);
   if (!output) return end("bad output frame: " + output.error().message);
   if (output->offset != received_end_) {
     return end("output at " + std::to_string(output->offset) + ", expected " +
@@ -139,7 +139,7 @@ void terminal_client::on_binary(std::string_view frame) {
 /// after the previous ack; a deferred ack then covers everything received by the time it
 /// goes, so a paused stream always gets the ack that resumes it.
 void terminal_client::maybe_ack() {
-  if (received_end_ - acked_ < http::ack_interval || ack_timer_armed_) return;
+  if (received_end_ - acked_ < terminal::ack_interval || ack_timer_armed_) return;
   const auto due = last_ack_at_ + min_ack_spacing;
   if (std::chrono::steady_clock::now() >= due) return send_ack();
   ack_timer_armed_ = true;
@@ -153,7 +153,7 @@ void terminal_client::maybe_ack() {
 void terminal_client::send_ack() {
   acked_ = received_end_;
   last_ack_at_ = std::chrono::steady_clock::now();
-  queue(http::encode_client_message(http::ack_message{acked_}), false);
+  queue(terminal::encode_client_message(terminal::ack_message{acked_}), false);
 }
 
 void terminal_client::send_input(std::string bytes) {

@@ -6,7 +6,7 @@
 
 #include "accounts/accounts.hpp"
 #include "events/event_store.hpp"
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 #include "tests/api/session_fixture.hpp"
 
 namespace berth::testing {
@@ -69,7 +69,7 @@ class revocation_test : public session_test {
       auto message = socket.read(left);
       if (!message) return false;
       if (!message->binary) continue;
-      if (auto frame = http::decode_output(message->data)) output.append(frame->bytes);
+      if (auto frame = terminal::decode_output(message->data)) output.append(frame->bytes);
     }
     return true;
   }

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 
 namespace berth::testing {
 
@@ -32,7 +32,7 @@ bool terminal_client::pump(std::chrono::milliseconds timeout) {
     controls_.push_back(std::move(parsed));
     return true;
   }
-  auto frame = http::decode_output(message->data);
+  auto frame = terminal::decode_output(message->data);
   if (!frame) return true;
   if (start_ < 0) start_ = frame->offset;
   if (frame->offset != end()) ++discontinuities_;

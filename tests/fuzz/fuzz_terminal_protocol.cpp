@@ -8,11 +8,11 @@
 #include <string_view>
 #include <variant>
 
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 
 namespace {
 
-using namespace berth::http;
+using namespace berth::terminal;
 
 void check_client_text(std::string_view input) {
   auto parsed = parse_client_text(input);

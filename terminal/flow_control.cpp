@@ -1,11 +1,11 @@
-#include "http/flow_control.hpp"
+#include "terminal/flow_control.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <string>
 #include <utility>
 
-namespace berth::http {
+namespace berth::terminal {
 
 flow_control::flow_control(std::int64_t start_offset)
     : sent_end_(start_offset), acked_(start_offset) {
@@ -56,4 +56,4 @@ bool message_rate_limiter::allow() {
   return true;
 }
 
-}  // namespace berth::http
+}  // namespace berth::terminal

@@ -2,9 +2,9 @@
 
 #include <chrono>
 
-#include "http/flow_control.hpp"
+#include "terminal/flow_control.hpp"
 
-namespace berth::http {
+namespace berth::terminal {
 namespace {
 
 using namespace std::chrono_literals;
@@ -145,4 +145,4 @@ TEST(message_rate_limiter, grants_nothing_when_the_clock_goes_backwards) {
 }
 
 }  // namespace
-}  // namespace berth::http
+}  // namespace berth::terminal

@@ -1,8 +1,9 @@
 #pragma once
 
 // The browser terminal's WebSocket protocol (docs/protocol.md), as pure functions: frames in
-// and out, typed errors for every bad frame, the resume decision. No sockets here; the
-// session's WebSocket handler only moves data between these functions and Beast.
+// and out, typed errors for every bad frame, the resume decision. No sockets here: sessions
+// (actors/) hand typed messages to a terminal::client, and http/ encodes them with these
+// functions and picks WebSocket close codes.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 #include <tl/expected.hpp>
 
-namespace berth::http {
+namespace berth::terminal {
 
 /// Largest client text frame (a JSON control message); real ones are under 64 bytes.
 inline constexpr std::size_t max_client_text_size = 4096;
@@ -41,6 +42,7 @@ enum class protocol_error_code {
   invalid_ack,      ///< an ack behind an earlier ack or beyond the bytes sent (closes)
   rate_limited,     ///< more messages per second than allowed (closes)
   offset_ahead,     ///< resume requested from beyond the end of the output (closes)
+  unknown_session,  ///< the session does not exist or cannot be loaded (closes)
 };
 
 /// A refused frame or request: a stable code and a message for humans.
@@ -53,9 +55,9 @@ struct protocol_error {
 std::string_view to_string(protocol_error_code code);
 /// Writes the name of a code, so test failures read "unknown_type".
 std::ostream& operator<<(std::ostream& out, protocol_error_code code);
-/// The WebSocket close code (RFC 6455 section 7.4) that must follow an error with `code`, or
-/// nothing when the connection stays open after the `error` message.
-std::optional<std::uint16_t> close_code_after(protocol_error_code code);
+/// Whether the connection ends after an error with `code` (the transport picks the close
+/// code, http/terminal_socket.cpp); otherwise it stays open after the `error` message.
+bool ends_stream(protocol_error_code code);
 
 template <class T>
 using protocol_result = tl::expected<T, protocol_error>;
@@ -180,4 +182,4 @@ protocol_result<std::int64_t> parse_resume_offset(std::string_view text);
 protocol_result<resume_plan> plan_resume(std::optional<std::int64_t> requested,
                                          std::int64_t oldest_held, std::int64_t end);
 
-}  // namespace berth::http
+}  // namespace berth::terminal

@@ -1,4 +1,4 @@
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -10,7 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-namespace berth::http {
+namespace berth::terminal {
 namespace {
 
 tl::unexpected<protocol_error> refuse(protocol_error_code code, std::string message) {
@@ -192,6 +192,8 @@ std::string_view to_string(protocol_error_code code) {
       return "rate_limited";
     case protocol_error_code::offset_ahead:
       return "offset_ahead";
+    case protocol_error_code::unknown_session:
+      return "unknown_session";
   }
   return "unknown";
 }
@@ -200,16 +202,16 @@ std::ostream& operator<<(std::ostream& out, protocol_error_code code) {
   return out << to_string(code);
 }
 
-std::optional<std::uint16_t> close_code_after(protocol_error_code code) {
+bool ends_stream(protocol_error_code code) {
   switch (code) {
     case protocol_error_code::frame_too_large:
-      return 1009;  // "message too big"
     case protocol_error_code::invalid_ack:
     case protocol_error_code::rate_limited:
     case protocol_error_code::offset_ahead:
-      return 1008;  // "policy violation": the stream cannot go on correctly
+    case protocol_error_code::unknown_session:
+      return true;  // the stream cannot go on correctly
     default:
-      return std::nullopt;
+      return false;
   }
 }
 
@@ -356,4 +358,4 @@ protocol_result<resume_plan> plan_resume(std::optional<std::int64_t> requested,
   return snapshot_then_live{end};
 }
 
-}  // namespace berth::http
+}  // namespace berth::terminal

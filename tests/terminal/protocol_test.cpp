@@ -3,9 +3,9 @@
 #include <limits>
 #include <string>
 
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 
-namespace berth::http {
+namespace berth::terminal {
 namespace {
 
 constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
@@ -91,7 +91,7 @@ TEST(client_text, refuses_empty_and_oversized_frames_before_parsing) {
   EXPECT_EQ(client_error(padded), protocol_error_code::frame_too_large);
   const std::string megabyte(1 << 20, '[');
   EXPECT_EQ(client_error(megabyte), protocol_error_code::frame_too_large);
-  EXPECT_EQ(close_code_after(protocol_error_code::frame_too_large), 1009);
+  EXPECT_TRUE(ends_stream(protocol_error_code::frame_too_large));
 }
 
 TEST(client_text, refuses_a_missing_unknown_or_mistyped_type) {
@@ -209,11 +209,13 @@ TEST(server_text, ignores_unknown_fields_but_not_unknown_types_or_bad_values) {
 
 TEST(error_codes, have_stable_names_and_close_only_when_the_stream_cannot_go_on) {
   EXPECT_EQ(to_string(protocol_error_code::offset_ahead), "offset_ahead");
-  EXPECT_EQ(close_code_after(protocol_error_code::unknown_type), std::nullopt);
-  EXPECT_EQ(close_code_after(protocol_error_code::malformed), std::nullopt);
-  EXPECT_EQ(close_code_after(protocol_error_code::rate_limited), 1008);
-  EXPECT_EQ(close_code_after(protocol_error_code::invalid_ack), 1008);
-  EXPECT_EQ(close_code_after(protocol_error_code::offset_ahead), 1008);
+  EXPECT_EQ(to_string(protocol_error_code::unknown_session), "unknown_session");
+  EXPECT_FALSE(ends_stream(protocol_error_code::unknown_type));
+  EXPECT_FALSE(ends_stream(protocol_error_code::malformed));
+  EXPECT_TRUE(ends_stream(protocol_error_code::rate_limited));
+  EXPECT_TRUE(ends_stream(protocol_error_code::invalid_ack));
+  EXPECT_TRUE(ends_stream(protocol_error_code::offset_ahead));
+  EXPECT_TRUE(ends_stream(protocol_error_code::unknown_session));
 }
 
 TEST(resume_offset, reads_decimal_digits_up_to_int64_max) {
@@ -255,4 +257,4 @@ TEST(resume_plan, refuses_offsets_beyond_the_end_and_negative_ones) {
 }
 
 }  // namespace
-}  // namespace berth::http
+}  // namespace berth::terminal

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <functional>
 
-#include "http/terminal_protocol.hpp"
+#include "terminal/protocol.hpp"
 
-namespace berth::http {
+namespace berth::terminal {
 
 /// Stop sending to a client with more than this many bytes sent but not acked.
 inline constexpr std::int64_t high_watermark = 100'000;
@@ -84,4 +84,4 @@ class message_rate_limiter {
   std::chrono::steady_clock::time_point refilled_at_;
 };
 
-}  // namespace berth::http
+}  // namespace berth::terminal
