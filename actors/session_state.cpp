@@ -12,16 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::int64_t integer_of(const json::object& data, std::string_view key, std::int64_t fallback = 0) {
-  const auto* value = data.if_contains(key);
-  return value && value->is_int64() ? value->as_int64() : fallback;
-}
-
-std::string text_of(const json::object& data, std::string_view key) {
-  const auto* value = data.if_contains(key);
-  return value && value->is_string() ? std::string(value->as_string()) : std::string{};
-}
-
 std::string metadata_of(const session_origin& origin) {
   json::object metadata{{"actor", origin.actor_id}};
   if (!origin.node.empty()) metadata["node"] = origin.node;
@@ -31,16 +21,49 @@ std::string metadata_of(const session_origin& origin) {
   return json::serialize(metadata);
 }
 
-events::new_event make_event(std::string type, const json::object& data,
-                             const session_origin& origin,
-                             std::optional<std::string> body = std::nullopt) {
-  return {events::make_uuid_v7(), std::move(type), 1,
-          json::serialize(data),  std::move(body), metadata_of(origin)};
-}
-
 std::int64_t ms_of(std::chrono::system_clock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
+
+/// Folds one decoded event; `version` is the stream version it was recorded at.
+struct folder {
+  session_state& state;
+  std::int64_t version;
+
+  void operator()(const session_event::opened& e) const {
+    state.id = e.session_id;
+    state.workspace_id = e.workspace_id;
+    state.user_id = e.user_id;
+    state.keeper_session = e.keeper_session;
+    state.cols = e.cols;
+    state.rows = e.rows;
+    state.opened_ms = e.opened_ms;
+    state.unattended_since_ms = state.last_event_ms;
+  }
+  void operator()(const session_event::output_recorded& e) const {
+    // The codec refuses an offset and length whose sum passes 2^63 - 1.
+    const auto end = e.offset + e.length;
+    state.output_index.push_back({e.offset, end, version});
+    state.output_end = std::max(state.output_end, end);
+  }
+  void operator()(const session_event::input_recorded& e) const { state.input_bytes += e.length; }
+  void operator()(const session_event::resized& e) const {
+    state.cols = e.cols;
+    state.rows = e.rows;
+  }
+  void operator()(const session_event::client_attached& e) const {
+    state.attached_clients.insert(e.client_id);
+  }
+  void operator()(const session_event::client_detached& e) const {
+    state.attached_clients.erase(e.client_id);
+    if (state.attached_clients.empty()) state.unattended_since_ms = state.last_event_ms;
+  }
+  void operator()(const session_event::renamed& e) const { state.name = e.name; }
+  void operator()(const session_event::closed& e) const {
+    state.closed = session_close{e.reason, e.exit_status, e.signaled};
+  }
+  void operator()(const session_event::keeper_refused&) const {}  // for auditors only
+};
 
 }  // namespace
 
@@ -48,108 +71,69 @@ std::string session_stream(const std::string& session_id) {
   return "session-" + session_id;
 }
 
-void evolve(session_state& state, const events::recorded_event& event) {
+fold_outcome evolve(session_state& state, const events::recorded_event& event) {
   state.version = event.stream_version;
   state.last_event_ms = ms_of(event.recorded_at);
-  json::object data;
-  if (auto parsed = json::parse(event.data); parsed.is_object())
-    data = std::move(parsed.as_object());
-  const auto& type = event.type;
-  if (type == "SessionOpened") {
-    state.id = text_of(data, "session_id");
-    state.workspace_id = text_of(data, "workspace_id");
-    state.user_id = text_of(data, "user_id");
-    state.keeper_session = text_of(data, "keeper_session");
-    state.cols = static_cast<int>(integer_of(data, "cols", 80));
-    state.rows = static_cast<int>(integer_of(data, "rows", 24));
-    state.opened_ms = integer_of(data, "opened_ms");
-    state.unattended_since_ms = state.last_event_ms;
-  } else if (type == "OutputRecorded") {
-    const auto offset = integer_of(data, "offset");
-    const auto end = offset + integer_of(data, "length");
-    state.output_index.push_back({offset, end, event.stream_version});
-    state.output_end = std::max(state.output_end, end);
-  } else if (type == "InputRecorded") {
-    state.input_bytes += integer_of(data, "length");
-  } else if (type == "SessionResized") {
-    state.cols = static_cast<int>(integer_of(data, "cols", state.cols));
-    state.rows = static_cast<int>(integer_of(data, "rows", state.rows));
-  } else if (type == "ClientAttached") {
-    state.attached_clients.insert(text_of(data, "client_id"));
-  } else if (type == "ClientDetached") {
-    state.attached_clients.erase(text_of(data, "client_id"));
-    if (state.attached_clients.empty()) state.unattended_since_ms = state.last_event_ms;
-  } else if (type == "SessionRenamed") {
-    state.name = text_of(data, "name");
-  } else if (type == "SessionClosed") {
-    session_close how{text_of(data, "reason"), std::nullopt, false};
-    if (const auto* status = data.if_contains("exit_status"); status && status->is_int64()) {
-      how.exit_status = static_cast<int>(status->as_int64());
-    }
-    if (const auto* signaled = data.if_contains("signaled"); signaled && signaled->is_bool()) {
-      how.signaled = signaled->as_bool();
-    }
-    state.closed = std::move(how);
+  // An event this code does not know (a newer server wrote it) or cannot read still holds
+  // its place in the stream: the version counts, the rest is left as it was.
+  const auto decoded = decode_session_event(event.type, event.data);
+  if (!decoded) {
+    return is_session_event_type(event.type) ? fold_outcome::unreadable
+                                             : fold_outcome::unknown_type;
   }
+  std::visit(folder{state, event.stream_version}, *decoded);
+  return fold_outcome::folded;
+}
+
+events::new_event new_session_event(const session_event_variant& event,
+                                    const session_origin& origin, std::optional<std::string> body) {
+  auto encoded = encode(event);
+  return {events::make_uuid_v7(),  std::move(encoded.type), 1,
+          std::move(encoded.data), std::move(body),         metadata_of(origin)};
 }
 
 events::new_event session_opened_event(const session_state& opened, const session_origin& origin) {
-  return make_event("SessionOpened",
-                    {{"session_id", opened.id},
-                     {"workspace_id", opened.workspace_id},
-                     {"user_id", opened.user_id},
-                     {"keeper_session", opened.keeper_session},
-                     {"cols", opened.cols},
-                     {"rows", opened.rows},
-                     {"opened_ms", opened.opened_ms}},
-                    origin);
+  return new_session_event(
+      session_event::opened{opened.id, opened.workspace_id, opened.user_id, opened.keeper_session,
+                            opened.cols, opened.rows, opened.opened_ms},
+      origin);
 }
 
 events::new_event output_recorded_event(std::int64_t offset, std::string bytes,
                                         const session_origin& origin) {
   const auto length = static_cast<std::int64_t>(bytes.size());
-  return make_event("OutputRecorded", {{"offset", offset}, {"length", length}}, origin,
-                    std::move(bytes));
+  return new_session_event(session_event::output_recorded{offset, length}, origin,
+                           std::move(bytes));
 }
 
 events::new_event input_recorded_event(std::string bytes, const session_origin& origin) {
   const auto length = static_cast<std::int64_t>(bytes.size());
-  return make_event("InputRecorded", {{"length", length}}, origin, std::move(bytes));
+  return new_session_event(session_event::input_recorded{length}, origin, std::move(bytes));
 }
 
 events::new_event session_resized_event(int cols, int rows, const session_origin& origin) {
-  return make_event("SessionResized", {{"cols", cols}, {"rows", rows}}, origin);
+  return new_session_event(session_event::resized{cols, rows}, origin);
 }
 
 events::new_event client_attached_event(const std::string& client_id, const std::string& user_id,
                                         const session_origin& origin) {
-  return make_event(
-      "ClientAttached",
-      {{"client_id", client_id}, {"user_id", user_id}, {"remote_address", origin.remote_address}},
-      origin);
+  return new_session_event(
+      session_event::client_attached{client_id, user_id, origin.remote_address}, origin);
 }
 
 events::new_event client_detached_event(const std::string& client_id, const std::string& user_id,
                                         const session_origin& origin) {
-  return make_event(
-      "ClientDetached",
-      {{"client_id", client_id}, {"user_id", user_id}, {"remote_address", origin.remote_address}},
-      origin);
+  return new_session_event(
+      session_event::client_detached{client_id, user_id, origin.remote_address}, origin);
 }
 
 events::new_event session_closed_event(const session_close& how, const session_origin& origin) {
-  json::object data{{"reason", how.reason}};
-  if (how.exit_status) {
-    data["exit_status"] = *how.exit_status;
-    data["signaled"] = how.signaled;
-  } else {
-    data["exit_status"] = nullptr;
-  }
-  return make_event("SessionClosed", data, origin);
+  return new_session_event(session_event::closed{how.reason, how.exit_status, how.signaled},
+                           origin);
 }
 
 events::new_event session_renamed_event(const std::string& name, const session_origin& origin) {
-  return make_event("SessionRenamed", {{"name", name}}, origin);
+  return new_session_event(session_event::renamed{name}, origin);
 }
 
 std::string session_name_problem(std::string_view name) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/session_events.hpp"
 #include "events/event.hpp"
 
 namespace berth::actors {
@@ -47,8 +48,16 @@ struct session_state {
   bool exists() const { return version > 0; }
 };
 
-/// Folds one recorded event of the session's stream into the state.
-void evolve(session_state& state, const events::recorded_event& event);
+/// What folding one event did.
+enum class fold_outcome {
+  folded,        ///< the state follows the event
+  unknown_type,  ///< a type this code does not know (a newer server wrote it): skipped
+  unreadable,    ///< a known type whose data cannot be read: the stream is corrupt
+};
+
+/// Folds one recorded event of the session's stream into the state; an unknown or unreadable
+/// event only advances the version and the time of the newest event, and says so.
+fold_outcome evolve(session_state& state, const events::recorded_event& event);
 
 /// Metadata of a session's events: who caused them, from where, in which trace.
 struct session_origin {
@@ -58,6 +67,12 @@ struct session_origin {
   std::string node;
   std::string span_id;  ///< the caller's span (with trace_id: where an auditor finds the cause)
 };
+
+/// An event as appended: a fresh id, the encoded data, metadata from `origin` and the body
+/// (the bytes of OutputRecorded and InputRecorded).
+events::new_event new_session_event(const session_event_variant& event,
+                                    const session_origin& origin,
+                                    std::optional<std::string> body = std::nullopt);
 
 /// The events, as appended (ids fresh, metadata from `origin`).
 events::new_event session_opened_event(const session_state& opened, const session_origin& origin);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "actors/event_fields.hpp"
+
 namespace berth::actors {
 namespace {
 
@@ -14,55 +16,16 @@ json::object limits_json(const workspace_limits& limits) {
           {"pids", limits.pids}};
 }
 
-/// Reads typed fields from a JSON object; any missing or mistyped field marks it failed.
-class reader {
- public:
-  explicit reader(const json::object& object) : object_(object) {}
-  std::string text(const char* key) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || !value->is_string()) return fail<std::string>();
-    return std::string(value->get_string());
-  }
-  std::int64_t integer(const char* key) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || !value->is_int64()) return fail<std::int64_t>();
-    return value->get_int64();
-  }
-  bool boolean(const char* key) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || !value->is_bool()) return fail<bool>();
-    return value->get_bool();
-  }
-  workspace_limits limits(const char* key) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || !value->is_object()) return fail<workspace_limits>();
-    reader nested(value->get_object());
-    workspace_limits limits{nested.integer("memory_bytes"), nested.integer("nano_cpus"),
-                            nested.integer("pids")};
-    ok_ = ok_ && nested.ok();
-    return limits;
-  }
-  std::vector<std::string> texts(const char* key) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || !value->is_array()) return fail<std::vector<std::string>>();
-    std::vector<std::string> out;
-    for (const auto& element : value->get_array()) {
-      if (!element.is_string()) return fail<std::vector<std::string>>();
-      out.emplace_back(element.get_string());
-    }
-    return out;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  template <class T>
-  T fail() {
-    ok_ = false;
-    return T{};
-  }
-  const json::object& object_;
-  bool ok_ = true;
-};
+/// The limits object of a WorkspaceCreated; a bad one fails `fields`.
+workspace_limits limits_of(event_fields& fields, const char* key) {
+  const auto* object = fields.object(key);
+  if (object == nullptr) return {};
+  event_fields nested(*object);
+  workspace_limits limits{nested.integer("memory_bytes"), nested.integer("nano_cpus"),
+                          nested.integer("pids")};
+  if (!nested.ok()) fields.mark_failed();
+  return limits;
+}
 
 struct encoder {
   encoded_event operator()(const created& e) const {
@@ -119,7 +82,7 @@ struct encoder {
 };
 
 template <class Event>
-std::optional<workspace_event_variant> checked(Event event, const reader& fields) {
+std::optional<workspace_event_variant> checked(Event event, const event_fields& fields) {
   if (!fields.ok()) return std::nullopt;
   return workspace_event_variant(std::move(event));
 }
@@ -132,13 +95,12 @@ encoded_event encode(const workspace_event_variant& event) {
 
 std::optional<workspace_event_variant> decode_workspace_event(const std::string& type,
                                                               const std::string& data) {
-  json::error_code error;
-  const auto value = json::parse(data, error);
-  if (error || !value.is_object()) return std::nullopt;
-  reader r(value.get_object());
+  const auto object = parse_event_data(data);
+  if (!object) return std::nullopt;
+  event_fields r(*object);
   if (type == "WorkspaceCreated") {
     created e{r.text("workspace_id"),      r.text("owner_id"),        r.text("name"),
-              r.text("template_id"),       r.text("image"),           r.limits("limits"),
+              r.text("template_id"),       r.text("image"),           limits_of(r, "limits"),
               r.integer("idle_timeout_s"), r.boolean("sudo_allowed"), r.texts("env_names"),
               r.integer("created_ms")};
     return checked(std::move(e), r);

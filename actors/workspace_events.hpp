@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "actors/encoded_event.hpp"
+
 namespace berth::actors {
 
 /// Resource caps of a workspace container (DESIGN.md "Workspaces").
@@ -67,12 +69,6 @@ using workspace_event_variant =
                  workspace_event::started, workspace_event::stopped, workspace_event::failed,
                  workspace_event::container_lost, workspace_event::activity,
                  workspace_event::delete_requested, workspace_event::deleted>;
-
-/// A workspace event as stored: its type name and JSON data.
-struct encoded_event {
-  std::string type;
-  std::string data;
-};
 
 /// Encodes an event with its stable type name (`WorkspaceCreated`, ...).
 encoded_event encode(const workspace_event_variant& event);

@@ -30,6 +30,8 @@ class exec_stream::session {
   virtual void write(std::string bytes) = 0;
   virtual void shutdown_send() = 0;
   virtual void close() = 0;
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
 
   std::size_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
 
@@ -79,6 +81,17 @@ class hijack_session final : public exec_stream::session,
   void close() override {
     asio::post(strand_, [self = this->shared_from_this()] {
       self->fail(error{error_code::cancelled, 0, "exec stream closed by the caller"});
+    });
+  }
+
+  void pause_reading() override {
+    asio::post(strand_, [self = this->shared_from_this()] { self->paused_ = true; });
+  }
+
+  void resume_reading() override {
+    asio::post(strand_, [self = this->shared_from_this()] {
+      self->paused_ = false;
+      self->do_read();
     });
   }
 
@@ -172,7 +185,11 @@ class hijack_session final : public exec_stream::session,
     }
   }
 
+  // The one place a read starts: at most one is pending, none before the upgrade (the header
+  // parser owns the socket), none after the end, and none while the caller has paused us.
   void do_read() {
+    if (!upgraded_ || finished_ || reading_ || paused_) return;
+    reading_ = true;
     socket_.async_read_some(
         asio::buffer(read_buffer_),
         [self = this->shared_from_this()](beast::error_code ec, std::size_t count) {
@@ -181,6 +198,7 @@ class hijack_session final : public exec_stream::session,
   }
 
   void on_read(beast::error_code ec, std::size_t count) {
+    reading_ = false;
     if (count > 0) deliver(std::string_view{read_buffer_.data(), count});
     if (finished_) return;
     if (ec == asio::error::eof) {
@@ -292,6 +310,8 @@ class hijack_session final : public exec_stream::session,
   multiplex_deframer deframer_;
   std::deque<std::string> queue_;
   bool writing_ = false;
+  bool reading_ = false;
+  bool paused_ = false;
   bool upgraded_ = false;
   bool shutdown_requested_ = false;
   bool finished_ = false;
@@ -350,6 +370,14 @@ void exec_stream::close() {
 
 std::size_t exec_stream::queued_bytes() const {
   return session_ ? session_->queued_bytes() : 0;
+}
+
+void exec_stream::pause_reading() {
+  if (session_) session_->pause_reading();
+}
+
+void exec_stream::resume_reading() {
+  if (session_) session_->resume_reading();
 }
 
 }  // namespace berth::docker

@@ -57,6 +57,13 @@ class exec_stream {
   void close();
   /// Bytes accepted by `write` and not yet handed to the socket, for back-pressure.
   std::size_t queued_bytes() const;
+  /// Stops issuing reads, for back-pressure on the output: a read already in flight still
+  /// completes and its output is delivered. While paused the end of the stream goes unnoticed
+  /// (`close` still works). Idempotent.
+  void pause_reading();
+  /// Reads again after `pause_reading`, unless the stream has ended or a read is pending.
+  /// Idempotent.
+  void resume_reading();
 
   class session;
 

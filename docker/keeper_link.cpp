@@ -149,6 +149,16 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
     return stream_ ? stream_->queued_bytes() : 0;
   }
 
+  void pause_reading() {
+    std::lock_guard lock{stream_mutex_};
+    if (stream_) stream_->pause_reading();
+  }
+
+  void resume_reading() {
+    std::lock_guard lock{stream_mutex_};
+    if (stream_) stream_->resume_reading();
+  }
+
   const std::string& exec_id() const { return exec_id_; }
 
   /// Called by the link's destructor: no callback may start afterwards.
@@ -370,6 +380,14 @@ void keeper_link::close() {
 
 std::size_t keeper_link::queued_bytes() const {
   return state_ ? state_->queued_bytes() : 0;
+}
+
+void keeper_link::pause_reading() {
+  if (state_) state_->pause_reading();
+}
+
+void keeper_link::resume_reading() {
+  if (state_) state_->resume_reading();
 }
 
 const std::string& keeper_link::exec_id() const {

@@ -106,6 +106,13 @@ class keeper_link {
   void close();
   /// Encoded request bytes not yet handed to the socket, for back-pressure.
   std::size_t queued_bytes() const;
+  /// Stops reading the exec stream (`exec_stream::pause_reading`), for back-pressure on the
+  /// keeper's output. Not immediate: messages from a read already in flight, including frames
+  /// it completes in the decoder, are still delivered. While paused the end of the stream goes
+  /// unnoticed and the hello timeout keeps running. Idempotent.
+  void pause_reading();
+  /// Reads again after `pause_reading`; idempotent.
+  void resume_reading();
   /// The exec's id, e.g. for `client::inspect_exec`.
   const std::string& exec_id() const;
 

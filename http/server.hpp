@@ -42,6 +42,10 @@ class websocket_channel {
   virtual void close(std::uint16_t code, std::string reason) = 0;
   /// Bytes queued by `send` and not yet written to the socket.
   virtual std::size_t queued_bytes() const = 0;
+  /// Stops (true) or resumes (false) reading the client's messages: back-pressure towards a
+  /// client whose messages cannot be handled yet (its TCP window fills, then its own send
+  /// buffer). A message being read is still delivered; a close still completes.
+  virtual void hold_reading(bool hold) = 0;
 };
 
 /// How a handler accepts a WebSocket upgrade: set on the response (whose status is then

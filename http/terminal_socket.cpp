@@ -75,6 +75,10 @@ void terminal_socket::end(terminal::farewell why, std::string detail) {
         std::move(detail));
 }
 
+void terminal_socket::hold_input(bool hold) {
+  if (auto channel = channel_of()) channel->hold_reading(hold);
+}
+
 std::shared_ptr<websocket_handlers> terminal_socket::handlers() {
   auto self = shared_from_this();
   auto out = std::make_shared<websocket_handlers>();

@@ -37,6 +37,7 @@ class terminal_socket : public terminal::client,
   bool send(const terminal::server_message& message) override;
   void refuse(const terminal::protocol_error& error) override;
   void end(terminal::farewell why, std::string detail) override;
+  void hold_input(bool hold) override;
 
   /// The handlers the upgraded connection calls; they keep this socket alive while open.
   std::shared_ptr<websocket_handlers> handlers();

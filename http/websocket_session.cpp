@@ -68,6 +68,10 @@ class session_channel : public websocket_channel {
     return session ? session->queued_bytes() : 0;
   }
 
+  void hold_reading(bool hold) override {
+    if (auto session = session_.lock()) session->hold_reading(hold);
+  }
+
  private:
   std::weak_ptr<websocket_session> session_;
 };
@@ -129,11 +133,31 @@ void websocket_session::on_accept(beast::error_code ec) {
 }
 
 void websocket_session::do_read() {
+  if (read_pending_ || finished_) return;
+  if (reads_held_) {
+    std::lock_guard lock(mutex_);
+    if (!closing_) return;  // a close handshake needs the read loop: holding ends with it
+  }
+  read_pending_ = true;
   ws_.async_read(buffer_,
                  beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
 }
 
+void websocket_session::hold_reading(bool hold) {
+  // Dispatch: a handler holding from on_message (on the strand) takes effect before the read
+  // loop goes on; from another thread it waits its turn on the strand.
+  net::dispatch(executor_, [self = shared_from_this(), hold] {
+    self->reads_held_ = hold;
+    // Pending operations keep a session alive; while held there may be none, so the session
+    // holds itself until released or finished (a peer that vanishes meanwhile is noticed
+    // when reading resumes).
+    self->held_self_ = hold && !self->finished_ ? self : nullptr;
+    if (!hold && self->open_) self->do_read();
+  });
+}
+
 void websocket_session::on_read(beast::error_code ec, std::size_t) {
+  read_pending_ = false;
   if (ec) return finish(ec);
   const auto data = buffer_.data();
   const std::string_view message(static_cast<const char*>(data.data()), data.size());
@@ -177,7 +201,10 @@ void websocket_session::close(std::uint16_t code, std::string reason) {
     close_reason_ =
         websocket::close_reason(static_cast<websocket::close_code>(code), fit_close_reason(reason));
   }
-  net::post(executor_, [self = shared_from_this()] { self->do_write(); });
+  net::post(executor_, [self = shared_from_this()] {
+    self->do_write();
+    if (self->open_) self->do_read();  // a held connection reads again to finish the close
+  });
 }
 
 std::size_t websocket_session::queued_bytes() const {
@@ -252,6 +279,7 @@ void websocket_session::finish(beast::error_code ec) {
     if (handlers_->on_close) handlers_->on_close();
   });
   handlers_.reset();  // no callback runs any more: let go of what the handlers hold
+  held_self_.reset();
 }
 
 void websocket_session::shut_down() {

@@ -42,6 +42,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   bool send(std::string message, bool binary);
   void close(std::uint16_t code, std::string reason);
   std::size_t queued_bytes() const;
+  /// See websocket_channel::hold_reading; from any thread.
+  void hold_reading(bool hold);
 
  private:
   /// How long shutdown waits for queued messages and the client's close frame: long enough
@@ -78,10 +80,13 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   const std::size_t queue_limit_;
 
   // Strand only.
-  bool open_ = false;        ///< the handshake completed and on_open ran
-  bool finished_ = false;    ///< the read loop ended and on_close ran
-  bool writing_ = false;     ///< a message or the close frame is being written
-  bool close_sent_ = false;  ///< the close frame was written or is no longer needed
+  bool open_ = false;          ///< the handshake completed and on_open ran
+  bool finished_ = false;      ///< the read loop ended and on_close ran
+  bool writing_ = false;       ///< a message or the close frame is being written
+  bool close_sent_ = false;    ///< the close frame was written or is no longer needed
+  bool read_pending_ = false;  ///< an async_read is in flight
+  bool reads_held_ = false;    ///< hold_reading(true): no new read until released or closing
+  std::shared_ptr<websocket_session> held_self_;  ///< keeps a held session alive
   telemetry::gauge_presence counted_{
       telemetry::berth_metrics().websocket_connections};  ///< open_ && !finished_
 

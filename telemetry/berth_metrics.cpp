@@ -55,6 +55,12 @@ berth_metric_families& berth_metrics() {
       .terminal_input_bytes =
           registry.counter("berth_terminal_input_bytes_total", "Terminal input bytes from clients.")
               .with({}),
+      .keeper_links_refused = registry
+                                  .counter("berth_keeper_links_refused_total",
+                                           "Keeper links closed for a forged offset, another "
+                                           "session's frame or an oversized "
+                                           "frame.")
+                                  .with({}),
       .terminal_resumes = registry.counter(
           "berth_terminal_resumes_total",
           "Clients resuming from an offset, by how: the exact bytes, or a screen snapshot.",

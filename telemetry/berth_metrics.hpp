@@ -23,6 +23,7 @@ struct berth_metric_families {
   gauge& terminal_sessions_attached;   ///< {state="attached"}
   counter& terminal_output_bytes;      ///<
   counter& terminal_input_bytes;       ///<
+  counter& keeper_links_refused;       ///< links closed for breaking the keeper protocol
   counter_family& terminal_resumes;    ///< {kind = bytes | snapshot}
 };
 

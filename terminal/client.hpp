@@ -30,6 +30,9 @@ class client {
   virtual void refuse(const protocol_error& error) = 0;
   /// Closes after what is queued; `detail` is the close reason (e.g. how the session ended).
   virtual void end(farewell why, std::string detail) = 0;
+  /// Stops (true) or resumes (false) taking the client's input: back-pressure while the
+  /// shell cannot take more. The client's own buffers fill; nothing it sent is dropped.
+  virtual void hold_input(bool hold) = 0;
 };
 
 }  // namespace berth::terminal

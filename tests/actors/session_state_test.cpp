@@ -114,13 +114,29 @@ TEST(session_state, records_a_close_without_exit_status) {
   EXPECT_FALSE(state.closed->exit_status);
 }
 
-TEST(session_state, refuses_a_corrupt_event_instead_of_folding_it) {
+TEST(session_state, counts_an_unreadable_or_unknown_event_without_folding_it) {
   session_state state;
+  evolve(state, recorded(session_opened_event(opened_state(), {}), 1, 1000));
   events::recorded_event garbage;
-  garbage.type = "OutputRecorded";
-  garbage.stream_version = 1;
-  garbage.data = "[1,2";
-  EXPECT_THROW(evolve(state, garbage), std::exception);  // a corrupt log is not silently folded
+  garbage.stream_version = 2;
+  garbage.recorded_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1010));
+  for (const auto& [type, data] : std::vector<std::pair<std::string, std::string>>{
+           {"OutputRecorded", "[1,2"},
+           {"OutputRecorded", R"({"offset":9223372036854775800,"length":8})"},
+           {"SessionResized", R"({"cols":"wide","rows":24})"}}) {
+    garbage.type = type;
+    garbage.data = data;
+    EXPECT_EQ(evolve(state, garbage), fold_outcome::unreadable) << data;
+    ++garbage.stream_version;
+  }
+  garbage.type = "SessionTeleported";
+  garbage.data = "{}";
+  EXPECT_EQ(evolve(state, garbage), fold_outcome::unknown_type);
+  EXPECT_EQ(state.version, 5);
+  EXPECT_EQ(state.last_event_ms, 1010);
+  EXPECT_TRUE(state.output_index.empty());
+  EXPECT_EQ(state.output_end, 0);
+  EXPECT_EQ(state.cols, 100);
 }
 
 TEST(session_state, finds_the_chunk_holding_an_offset) {

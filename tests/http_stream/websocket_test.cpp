@@ -36,7 +36,8 @@ struct handler_log {
   int opens = 0;
   int closes = 0;
   int messages = 0;
-  std::optional<bool> send_after_close;  ///< what `send` returned after the server's close
+  std::optional<bool> send_after_close;        ///< what `send` returned after the server's close
+  std::shared_ptr<websocket_channel> channel;  ///< the newest connection's, for the test thread
 
   /// Waits until `done` holds (checked under the lock); false after `timeout`.
   bool wait(const std::function<bool()>& done, std::chrono::milliseconds timeout = deadline) {
@@ -96,7 +97,10 @@ class websocket_server : public ::testing::Test {
     auto channel = std::make_shared<std::shared_ptr<websocket_channel>>();
     res.websocket->on_open = [this, channel](std::shared_ptr<websocket_channel> opened) {
       *channel = std::move(opened);
-      log_.record([&] { ++log_.opens; });
+      log_.record([&] {
+        ++log_.opens;
+        log_.channel = *channel;
+      });
     };
     res.websocket->on_message = [this, channel](std::string_view message, bool binary) {
       log_.record([&] { ++log_.messages; });
@@ -106,6 +110,8 @@ class websocket_server : public ::testing::Test {
         (*channel)->close(4000, "bye");
         const bool accepted = (*channel)->send("late", false);
         log_.record([&] { log_.send_after_close = accepted; });
+      } else if (!binary && message == "hold") {
+        (*channel)->hold_reading(true);
       } else if (!binary && message == "flood") {
         for (int i = 0; i < 100; ++i)
           (*channel)->send(std::string(1024, 'x'), true);
@@ -259,6 +265,39 @@ TEST_F(websocket_server, closes_a_client_that_lets_too_much_queue_up_with_1008) 
   EXPECT_TRUE(client.closed());
   EXPECT_EQ(client.close_code(), 1008);
   EXPECT_TRUE(log_.wait([&] { return log_.closes == 1; }));
+}
+
+TEST_F(websocket_server, holds_back_a_clients_messages_until_released_in_order) {
+  auto client = connect_echo();
+  ASSERT_TRUE(client.send_text("hold"));
+  ASSERT_TRUE(log_.wait([&] { return log_.messages == 1; }));
+  for (const auto* text : {"one", "two", "three"})
+    ASSERT_TRUE(client.send_text(text));
+  // A negative can only be shown by waiting: a generous moment in which an unheld connection
+  // would have echoed all three (the echo test moves a thousand messages in less).
+  EXPECT_FALSE(log_.wait([&] { return log_.messages > 1; }, 500ms))
+      << "a message was read while reading was held";
+  std::shared_ptr<websocket_channel> channel;
+  log_.record([&] { channel = log_.channel; });
+  channel->hold_reading(false);
+  for (const auto* expected : {"one", "two", "three"}) {
+    auto message = client.read(deadline);
+    ASSERT_TRUE(message) << expected << " never came";
+    EXPECT_EQ(message->data, expected);
+  }
+}
+
+TEST_F(websocket_server, completes_a_close_while_reading_is_held) {
+  auto client = connect_echo();
+  ASSERT_TRUE(client.send_text("hold"));
+  ASSERT_TRUE(log_.wait([&] { return log_.messages == 1; }));
+  std::shared_ptr<websocket_channel> channel;
+  log_.record([&] { channel = log_.channel; });
+  channel->close(4000, "bye");
+  EXPECT_FALSE(client.read(deadline));
+  EXPECT_TRUE(client.closed());
+  EXPECT_EQ(client.close_code(), 4000);
+  EXPECT_TRUE(log_.wait([&] { return log_.closes == 1; })) << "the close never completed";
 }
 
 TEST_F(websocket_server, stop_closes_open_websockets_and_returns_promptly) {

@@ -1,0 +1,115 @@
+#include "actors/session_jobs.hpp"
+
+#include "actors/session_events.hpp"
+#include "actors/workspace_docker.hpp"
+#include "docker/workspace_container.hpp"
+#include "events/event_store.hpp"
+
+namespace berth::actors {
+
+recovered_session recover_session(events::event_store& store, const std::string& session_id,
+                                  std::int64_t window) {
+  recovered_session found;
+  session_state folded;
+  std::optional<screen_model> screen;
+  std::string tail;
+  std::optional<std::int64_t> unreadable;
+  auto read =
+      store.fold_stream(session_stream(session_id), 1, [&](const events::recorded_event& event) {
+        if (unreadable) return;
+        if (evolve(folded, event) == fold_outcome::unreadable) {
+          unreadable = event.stream_version;
+          return;
+        }
+        if (event.type == "SessionOpened") screen.emplace(folded.rows, folded.cols);
+        if (!screen) return;
+        if (event.type == "SessionResized") screen->resize(folded.rows, folded.cols);
+        if (event.type == "OutputRecorded" && event.body) {
+          screen->feed(*event.body);
+          tail += *event.body;
+          if (static_cast<std::int64_t>(tail.size()) > 2 * window) {
+            tail.erase(0, tail.size() - static_cast<std::size_t>(window));
+          }
+        }
+      });
+  if (!read) {
+    found.state = tl::unexpected(
+        command_error{command_error::kind::dependency_unavailable, read.error().message});
+    return found;
+  }
+  if (unreadable) {
+    found.state = tl::unexpected(command_error{
+        command_error::kind::internal,
+        "the session's event at version " + std::to_string(*unreadable) + " cannot be read"});
+    return found;
+  }
+  found.state = std::move(folded);
+  found.tail = std::move(tail);
+  found.screen = std::move(screen);
+  return found;
+}
+
+opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
+                             const caf::actor& handle, std::uint64_t generation) {
+  opened_link result;
+  auto docker = docker_for_this_thread();
+  if (!docker) {
+    result.failure = "Docker: " + docker.error().message;
+    return result;
+  }
+  docker::keeper_link_handlers handlers{
+      .on_message =
+          [handle, generation](const keeper::message& message) {
+            caf::anon_send(handle, keeper_delivery{generation, message});
+          },
+      .on_closed =
+          [handle, generation](std::optional<docker::keeper_link_error> failure) {
+            caf::anon_send(handle,
+                           keeper_link_ended{generation,
+                                             failure ? docker::describe(*failure) : std::string{}});
+          },
+      .on_diagnostic = {}};
+  auto link = docker::keeper_link::open(
+      **docker, context.io, docker::workspace_resource_name(workspace_id), std::move(handlers));
+  if (!link) {
+    result.failure = docker::describe(link.error());
+    result.container_missing = link.error().docker && (link.error().docker->http_status == 404 ||
+                                                       link.error().docker->http_status == 409);
+    if (link.error().docker) forget_docker_client_on(*link.error().docker);
+    return result;
+  }
+  result.link.emplace(std::move(*link));
+  return result;
+}
+
+recorded_output read_recorded_output(events::event_store& store, const std::string& session_id,
+                                     std::int64_t from, std::int64_t until,
+                                     std::int64_t first_version) {
+  recorded_output out;
+  const auto stream = session_stream(session_id);
+  auto position = from;
+  auto next_version = first_version;
+  while (position < until) {
+    auto page = store.read_stream(stream, next_version, 64);
+    if (!page) {
+      out.failure = page.error().message;
+      return out;
+    }
+    if (page->empty()) break;
+    for (const auto& event : *page) {
+      next_version = event.stream_version + 1;
+      const auto offset = output_offset_of(event);
+      if (!offset || !event.body) continue;
+      const auto end = *offset + static_cast<std::int64_t>(event.body->size());
+      if (end <= position || *offset > position) continue;
+      const auto skip = static_cast<std::size_t>(position - *offset);
+      const auto take = std::min<std::int64_t>(end, until) - position;
+      out.bytes.append(*event.body, skip, static_cast<std::size_t>(take));
+      position += take;
+      if (position >= until) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace berth::actors

@@ -1,0 +1,53 @@
+#pragma once
+
+// The blocking halves of a session's work (PostgreSQL, Docker), run on the blocking pool and
+// handed back to the session actor. Include only from actors/*.cpp (CAF).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <caf/all.hpp>
+
+#include "actors/screen_model.hpp"
+#include "actors/session_actor.hpp"
+#include "actors/session_state.hpp"
+#include "docker/keeper_link.hpp"
+
+namespace berth::actors {
+
+/// What a recovery fold found.
+struct recovered_session {
+  command_result<session_state> state = session_state{};
+  std::string tail;  ///< the last bytes of output, for the memory window
+  std::optional<screen_model> screen;
+};
+
+/// Folds the session's stream (state, screen, the newest `window` bytes of output); a known
+/// event that cannot be read fails the recovery rather than folding a corrupt log.
+recovered_session recover_session(events::event_store& store, const std::string& session_id,
+                                  std::int64_t window);
+
+/// A link opened on a pool thread, handed to the actor.
+struct opened_link {
+  std::optional<docker::keeper_link> link;
+  std::string failure;
+  bool container_missing = false;
+};
+
+/// Opens a keeper link into the workspace's container whose messages reach `handle` tagged
+/// with `generation`.
+opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
+                             const caf::actor& handle, std::uint64_t generation);
+
+/// Recorded output bytes [from, until) of a session read from its stream, starting at the
+/// event at `first_version`; `failure` is set when the store could not be read.
+struct recorded_output {
+  std::string bytes;
+  std::string failure;
+};
+recorded_output read_recorded_output(events::event_store& store, const std::string& session_id,
+                                     std::int64_t from, std::int64_t until,
+                                     std::int64_t first_version);
+
+}  // namespace berth::actors
