@@ -11,16 +11,6 @@ namespace berth::app {
 int run_serve(const config& cfg);
 /// `berth migrate`: apply missing migrations and print what was done.
 int run_migrate(const config& cfg);
-/// `berth bench eventstore [--seconds N] [--event-bytes N]`.
-int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args);
-/// `berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]`.
-int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& args);
-
-/// `berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]`.
-int run_bench_api(const config& cfg, const std::vector<std::string>& args);
-/// `berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]`.
-int run_bench_sessions(const config& cfg, const std::vector<std::string>& args);
-
 /// `berth admin create-user --username NAME --role ROLE` (password on stdin) | `berth admin
 /// bootstrap --password-file PATH` (the first admin, when there is none).
 int run_admin(const config& cfg, const std::vector<std::string>& args);

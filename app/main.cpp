@@ -5,11 +5,19 @@
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "bench/commands.hpp"
 #include "telemetry/log.hpp"
+
+static_assert(berth::bench::exit_ok == berth::app::exit_ok &&
+                  berth::bench::exit_failure == berth::app::exit_failure &&
+                  berth::bench::exit_usage == berth::app::exit_usage,
+              "`berth bench` exits with the codes every subcommand uses");
 
 namespace {
 
-constexpr const char* usage = R"(berth — workspaces and terminals that never lose a byte
+/// `berth --help` up to the benchmarks' lines (bench/commands.cpp), then what follows them.
+constexpr const char* usage_before_bench =
+    R"(berth — workspaces and terminals that never lose a byte
 
 Usage:
   berth serve                  migrate, then serve HTTP (GET /healthz) until SIGTERM
@@ -31,24 +39,8 @@ Usage:
   berth audit export-session SESSION --format asciicast-v2|asciicast-v3 [--output FILE] [--input]
                                a session's recording for asciinema (stdout without --output;
                                --input adds typed input as `i` events)
-  berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]
-                               REST latency per route with N workspaces (default 8 clients, 100
-                               users, 10000 workspaces, 5 s per route; Docker left out) and the
-                               time to rebuild every workspace actor with and without snapshots
-  berth bench eventstore [--seconds N] [--event-bytes N]
-                               event-store append/replay throughput against a raw INSERT baseline
-  berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]
-                               terminal sessions end to end on a `berth serve` child with Docker:
-                               echo latency and output throughput through a session WebSocket
-                               against a raw docker exec, N concurrent sessions (p99, server RSS
-                               per session) and the time until N sessions answer again after a
-                               kill -9 and restart (default 200 samples, 200 concurrent, 100
-                               recovered, 20 MiB; image BERTH_WORKSPACE_IMAGE)
-  berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
-                               echo latency and output throughput through keeper attach against
-                               a raw docker exec, in one workspace container (image defaults to
-                               BERTH_WORKSPACE_IMAGE; 1000 round trips, 64 MiB; MB = 10^6 bytes)
-  berth --help                 this text
+)";
+constexpr const char* usage_after_bench = R"(  berth --help                 this text
 
 )";
 
@@ -58,7 +50,7 @@ int main(int argc, char** argv) {
   using namespace berth::app;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << usage << config_help();
+    std::cout << usage_before_bench << berth::bench::usage << usage_after_bench << config_help();
     return args.empty() ? exit_usage : exit_ok;
   }
   const std::string command = args[0];
@@ -87,18 +79,10 @@ int main(int argc, char** argv) {
   if (command == "admin") return run_admin(cfg, rest);
   if (command == "audit") return run_audit(cfg, rest);
   if (command == "bench") {
-    if (rest.empty()) {
-      std::cerr << "berth bench: name a benchmark (api, eventstore, sessions, terminal-path)\n";
-      return exit_usage;
-    }
-    if (rest[0] == "api") return run_bench_api(cfg, {rest.begin() + 1, rest.end()});
-    if (rest[0] == "eventstore") return run_bench_eventstore(cfg, {rest.begin() + 1, rest.end()});
-    if (rest[0] == "sessions") return run_bench_sessions(cfg, {rest.begin() + 1, rest.end()});
-    if (rest[0] == "terminal-path") {
-      return run_bench_terminal_path(cfg, {rest.begin() + 1, rest.end()});
-    }
-    std::cerr << "berth bench: unknown benchmark " << rest[0] << "\n";
-    return exit_usage;
+    return berth::bench::run_bench({.database_url = cfg.database_url,
+                                    .keeper_binary = cfg.keeper_binary,
+                                    .workspace_image = cfg.workspace_image},
+                                   rest);
   }
   std::cerr << "berth: unknown command " << command << " (see berth --help)\n";
   return exit_usage;

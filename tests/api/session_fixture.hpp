@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "testing/terminal_client.hpp"
 #include "tests/api/api_fixture.hpp"
-#include "tests/api/terminal_client.hpp"
 
 namespace berth::testing {
 

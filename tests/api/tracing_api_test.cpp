@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "telemetry/local_collector.hpp"
+#include "testing/local_collector.hpp"
 #include "tests/api/api_fixture.hpp"
 
 namespace berth::testing {
@@ -34,7 +34,7 @@ bool is_nanosecond_string(const json::value& value) {
 }
 
 /// Every span the collector received, each checked against the OTLP JSON rules.
-std::vector<json::object> received_spans(const telemetry::local_collector& receiver) {
+std::vector<json::object> received_spans(const local_collector& receiver) {
   std::vector<json::object> spans;
   for (const auto& request : receiver.requests()) {
     EXPECT_EQ(request.method, "POST");
@@ -109,7 +109,7 @@ class tracing_api_test : public api_test {
     return trace;
   }
 
-  telemetry::local_collector receiver_;
+  local_collector receiver_;
 };
 
 TEST_F(tracing_api_test, one_trace_runs_from_the_request_to_the_event_store_and_docker) {

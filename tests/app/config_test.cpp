@@ -6,8 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "app/bench_stats.hpp"
-
 namespace berth::app {
 namespace {
 
@@ -79,16 +77,6 @@ TEST_F(config_test, documents_every_key_in_the_help_text) {
     EXPECT_NE(help.find(key.flag), std::string::npos);
     EXPECT_NE(help.find(key.environment), std::string::npos);
   }
-}
-
-TEST(percentile, picks_by_nearest_rank) {
-  EXPECT_EQ(percentile({}, 0.5), 0);
-  EXPECT_EQ(percentile({3, 1, 2}, 0.5), 2);
-  std::vector<double> hundred;
-  for (int i = 1; i <= 100; ++i)
-    hundred.push_back(i);
-  EXPECT_EQ(percentile(hundred, 0.99), 99);
-  EXPECT_EQ(percentile(hundred, 1.0), 100);
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/process.hpp"
 #include "tests/support/pg_fixture.hpp"
-#include "tests/support/process.hpp"
 
 namespace berth::testing {
 namespace {
@@ -150,7 +150,7 @@ TEST_F(serve_pgtest, reports_the_database_down_and_recovers_when_it_returns) {
 TEST(berth_cli, migrates_a_database_and_exits_zero) {
   auto admin = admin_database_url();
   ASSERT_FALSE(admin.empty());
-  auto database = events::scratch_database::create(admin, "berth_cli_test");
+  auto database = scratch_database::create(admin, "berth_cli_test");
   ASSERT_TRUE(database);
   for (int run = 0; run < 2; ++run) {
     child_process migrate({BERTH_BINARY, "migrate", "--database-url", database->url()});

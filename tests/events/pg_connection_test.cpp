@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "events/event.hpp"
-#include "events/scratch_database.hpp"
 
 namespace berth::events {
 
@@ -37,12 +36,6 @@ TEST(pg_connection, reports_an_unreachable_server_as_dependency_unavailable) {
   auto outcome = connection.run([](pqxx::connection&) { return 1; });
   ASSERT_FALSE(outcome);
   EXPECT_EQ(outcome.error().code, error_code::dependency_unavailable);
-}
-
-TEST(with_database, replaces_the_database_of_a_url) {
-  EXPECT_EQ(with_database("postgresql://u:p@h:5/berth?x=1", "t"), "postgresql://u:p@h:5/t?x=1");
-  EXPECT_EQ(with_database("postgresql://u:p@h:5", "t"), "postgresql://u:p@h:5/t");
-  EXPECT_EQ(with_database("host=h", "t"), "host=h dbname=t");
 }
 
 TEST(stream_type_of, takes_the_prefix_before_the_first_dash) {

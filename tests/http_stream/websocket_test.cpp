@@ -17,8 +17,8 @@
 #include <string_view>
 
 #include "http/server.hpp"
-#include "tests/support/process.hpp"
-#include "tests/support/ws_client.hpp"
+#include "testing/process.hpp"
+#include "testing/ws_client.hpp"
 
 namespace berth::http {
 namespace {

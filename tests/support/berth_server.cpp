@@ -1,7 +1,5 @@
 #include "tests/support/berth_server.hpp"
 
-#include <signal.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -12,8 +10,6 @@
 
 namespace berth::testing {
 namespace {
-
-using namespace std::chrono_literals;
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -36,10 +32,7 @@ berth_server::berth_server(std::string database_url, std::string data_dir,
       environment_(std::move(environment)) {}
 
 berth_server::~berth_server() {
-  if (process_) {
-    process_->signal(SIGTERM);
-    if (!process_->wait(20s)) kill_hard();
-  }
+  process_.reset();  // SIGTERM, then SIGKILL after 20 s
   // The containers of this test's instance go with it.
   (void)shell("ids=$(docker ps -aq --filter label=berth.instance=" + instance_ +
               "); [ -z \"$ids\" ] || docker rm -f $ids >/dev/null; "
@@ -52,27 +45,20 @@ bool berth_server::start() {
   environment["BERTH_DATABASE_URL"] = database_url_;
   environment["BERTH_INSTANCE"] = instance_;
   environment["BERTH_LOG_LEVEL"] = "debug";
-  process_ = std::make_unique<child_process>(
-      std::vector<std::string>{BERTH_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                               data_dir_},
-      environment);
-  const auto line = process_->wait_for_line("\"msg\":\"serving\"", 60s);
-  EXPECT_TRUE(line) << "server did not start:\n" << process_->output();
-  if (!line) return false;
-  port_ = static_cast<int>(json_field_integer(*line, "port").value_or(0));
+  process_ = std::make_unique<server_process>(server_process::options{
+      .binary = BERTH_BINARY, .data_dir = data_dir_, .environment = std::move(environment)});
+  port_ = process_->port();
+  EXPECT_GT(port_, 0) << "server did not start:\n" << process_->output();
   return port_ > 0;
 }
 
 std::string berth_server::output() const {
-  if (!process_) return {};
-  process_->wait_for_line("\n\n", std::chrono::milliseconds(200));  // drains what is there
-  return process_->output();
+  return process_ ? process_->output() : std::string();
 }
 
 void berth_server::kill_hard() {
   if (!process_) return;
-  process_->signal(SIGKILL);
-  process_->wait(20s);
+  process_->kill_hard();
   process_.reset();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
-// A real `berth serve` process for API tests, and a small HTTP client that keeps the
-// session cookie. The server gets its own database, data folder and container instance.
+// A real `berth serve` process for API tests (testing/server_process.hpp), and a small HTTP
+// client that keeps the session cookie. The server gets its own database, data folder and
+// container instance.
 
 #include <map>
 #include <memory>
@@ -10,7 +11,8 @@
 
 #include <boost/json/value.hpp>
 
-#include "tests/support/process.hpp"
+#include "testing/process.hpp"
+#include "testing/server_process.hpp"
 
 namespace berth::testing {
 
@@ -33,7 +35,7 @@ class berth_server {
  private:
   std::string database_url_, data_dir_, instance_;
   std::map<std::string, std::string> environment_;
-  std::unique_ptr<child_process> process_;
+  std::unique_ptr<server_process> process_;
   int port_ = 0;
 };
 

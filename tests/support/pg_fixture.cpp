@@ -32,9 +32,9 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 void pg_test::SetUp() {
   const auto admin = admin_database_url();
   ASSERT_FALSE(admin.empty());
-  auto created = events::scratch_database::create(admin, "berth_test");
+  auto created = scratch_database::create(admin, "berth_test");
   ASSERT_TRUE(created) << "cannot create a test database: " << created.error().message;
-  database_ = std::make_unique<events::scratch_database>(std::move(*created));
+  database_ = std::make_unique<scratch_database>(std::move(*created));
 }
 
 }  // namespace berth::testing

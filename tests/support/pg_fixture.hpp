@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "events/scratch_database.hpp"
+#include "testing/scratch_database.hpp"
 
 namespace berth::testing {
 
@@ -29,7 +29,7 @@ class pg_test : public ::testing::Test {
   const std::string& url() const { return database_->url(); }
 
  private:
-  std::unique_ptr<events::scratch_database> database_;
+  std::unique_ptr<scratch_database> database_;
 };
 
 }  // namespace berth::testing

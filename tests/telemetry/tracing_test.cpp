@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "telemetry/local_collector.hpp"
 #include "telemetry/otlp_exporter.hpp"
 #include "telemetry/otlp_json.hpp"
 #include "telemetry/span.hpp"
 #include "telemetry/trace_context.hpp"
 #include "telemetry/tracer.hpp"
+#include "testing/local_collector.hpp"
 
 namespace berth::telemetry {
 namespace {
@@ -292,7 +292,7 @@ TEST(exporter_config, warns_about_what_it_cannot_honour_without_echoing_values) 
     EXPECT_EQ(warning.find("secret"), std::string::npos) << warning;
 }
 
-exporter_config fast_config(const telemetry::local_collector& receiver) {
+exporter_config fast_config(const testing::local_collector& receiver) {
   auto config = config_of({{"OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint()},
                            {"OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer abc"}});
   config.schedule_delay = std::chrono::milliseconds(50);
@@ -301,7 +301,7 @@ exporter_config fast_config(const telemetry::local_collector& receiver) {
 }
 
 TEST(otlp_exporter, posts_batches_of_json_to_v1_traces) {
-  telemetry::local_collector receiver;
+  testing::local_collector receiver;
   const auto before = current_tracer_stats();
   {
     otlp_exporter exporter(fast_config(receiver));
@@ -322,7 +322,7 @@ TEST(otlp_exporter, posts_batches_of_json_to_v1_traces) {
 }
 
 TEST(otlp_exporter, retries_429_and_503_then_succeeds) {
-  telemetry::local_collector receiver;
+  testing::local_collector receiver;
   receiver.script({{429, "0"}, {503, ""}});
   {
     otlp_exporter exporter(fast_config(receiver));
@@ -335,7 +335,7 @@ TEST(otlp_exporter, retries_429_and_503_then_succeeds) {
 }
 
 TEST(otlp_exporter, gives_up_on_a_permanent_error_and_counts_it) {
-  telemetry::local_collector receiver;
+  testing::local_collector receiver;
   receiver.script({{400, ""}});
   const auto before = current_tracer_stats();
   {
@@ -348,7 +348,7 @@ TEST(otlp_exporter, gives_up_on_a_permanent_error_and_counts_it) {
 }
 
 TEST(otlp_exporter, drops_spans_when_its_queue_is_full_instead_of_waiting) {
-  telemetry::local_collector receiver;
+  testing::local_collector receiver;
   auto config = fast_config(receiver);
   config.max_queue = 2;
   config.max_batch = 2;
@@ -363,7 +363,7 @@ TEST(otlp_exporter, drops_spans_when_its_queue_is_full_instead_of_waiting) {
 }
 
 TEST(otlp_exporter, gzip_bodies_are_marked) {
-  telemetry::local_collector receiver;
+  testing::local_collector receiver;
   auto config = fast_config(receiver);
   config.gzip = true;
   {

@@ -26,6 +26,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -33,18 +34,18 @@
 #include <boost/json.hpp>
 
 #include "accounts/accounts.hpp"
-#include "app/bench_session_probes.hpp"
-#include "app/bench_session_run.hpp"
-#include "app/bench_stats.hpp"
-#include "app/commands.hpp"
-#include "app/terminal_path_probes.hpp"
+#include "bench/commands.hpp"
+#include "bench/session_probes.hpp"
+#include "bench/session_run.hpp"
+#include "bench/stats.hpp"
+#include "bench/terminal_path_probes.hpp"
 #include "docker/workspace_container.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
-#include "events/scratch_database.hpp"
-#include "telemetry/local_collector.hpp"
+#include "testing/local_collector.hpp"
+#include "testing/scratch_database.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 namespace net = boost::asio;
@@ -119,8 +120,8 @@ probe_result<double> measure_ws_bulk(sessions_bench_run& run) {
   bulk_reader reader(command.argv.back());
   net::io_context io;
   std::string ended;
-  std::shared_ptr<terminal_client> client;
-  client = terminal_client::start(
+  std::shared_ptr<testing::async_terminal_client> client;
+  client = testing::async_terminal_client::start(
       io, run.port, refs->front().ws_target(0), run.token,
       {.on_attached = [&](std::int64_t) { client->send_input(reader.typed()); },
        .on_status = {},
@@ -270,7 +271,7 @@ probe_result<double> measure_recovery(sessions_bench_run& run, std::vector<live_
 /// on servers exporting every span to a local OTLP collector (every 200 ms, so export runs
 /// during the measurement), two rounds each; the ratios on/off.
 probe_result<json::object> measure_telemetry_cost(sessions_bench_run& run) {
-  telemetry::local_collector collector(/*keep_requests=*/false);
+  testing::local_collector collector(/*keep_requests=*/false);
   json::object cost;
   // Rounds off, on, on, off (ABBA), so a drift over the run weighs on both sides alike; each
   // side's figures are the means of its two rounds.
@@ -280,12 +281,11 @@ probe_result<json::object> measure_telemetry_cost(sessions_bench_run& run) {
               << ": echo round trips and output...\n";
     run.server.reset();
     run.telemetry_environment =
-        exporting
-            ? std::vector<std::pair<std::string, std::string>>{{"OTEL_EXPORTER_OTLP_ENDPOINT",
-                                                                collector.endpoint()},
-                                                               {"OTEL_BSP_SCHEDULE_DELAY", "200"}}
-            : std::vector<std::pair<std::string, std::string>>{{"OTEL_SDK_DISABLED", "true"},
-                                                               {"BERTH_METRICS", "off"}};
+        exporting ? std::map<std::string, std::string>{{"OTEL_EXPORTER_OTLP_ENDPOINT",
+                                                        collector.endpoint()},
+                                                       {"OTEL_BSP_SCHEDULE_DELAY", "200"}}
+                  : std::map<std::string, std::string>{{"OTEL_SDK_DISABLED", "true"},
+                                                       {"BERTH_METRICS", "off"}};
     if (auto started = start_server(run, "127.0.0.1:0"); !started)
       return tl::unexpected(started.error());
     auto echo = measure_ws_echo(run);
@@ -398,7 +398,7 @@ std::optional<sessions_bench_options> parse_options(const std::vector<std::strin
 
 }  // namespace
 
-int run_bench_sessions(const config& cfg, const std::vector<std::string>& args) {
+int run_bench_sessions(const settings& cfg, const std::vector<std::string>& args) {
   auto options = parse_options(args);
   if (!options) return exit_usage;
   if (cfg.database_url.empty()) {
@@ -415,7 +415,7 @@ int run_bench_sessions(const config& cfg, const std::vector<std::string>& args) 
     std::cerr << "berth bench sessions: " << docker::describe(docker.error()) << "\n";
     return exit_failure;
   }
-  auto database = events::scratch_database::create(cfg.database_url, "berth_bench_sessions");
+  auto database = testing::scratch_database::create(cfg.database_url, "berth_bench_sessions");
   if (!database) {
     std::cerr << "berth bench: cannot create a scratch database: " << database.error().message
               << "\n";
@@ -459,4 +459,4 @@ int run_bench_sessions(const config& cfg, const std::vector<std::string>& args) 
   return exit_ok;
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

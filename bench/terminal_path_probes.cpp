@@ -1,4 +1,4 @@
-#include "app/terminal_path_probes.hpp"
+#include "bench/terminal_path_probes.hpp"
 
 #include <optional>
 #include <string_view>
@@ -7,7 +7,7 @@
 #include "docker/exec_stream.hpp"
 #include "docker/keeper_link.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -285,4 +285,4 @@ probe_result<void> wait_for_keeper(docker::client& docker, boost::asio::io_conte
   return tl::unexpected("the keeper did not answer within 30 s: " + last_failure);
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -8,13 +8,23 @@
 
 namespace berth::testing {
 
-/// A child process with its stderr captured in a temporary file (for starting a real
-/// `berth serve`).
+/// Where a child_process's output goes.
+struct child_output {
+  /// The file stderr goes to, kept afterwards; empty: a temporary file, removed with the
+  /// child_process.
+  std::string stderr_path;
+  /// Stdout to /dev/null instead of this process's stdout (a benchmark prints its result
+  /// there).
+  bool discard_stdout = false;
+};
+
+/// A child process with its stderr captured in a file (for starting a real `berth serve`).
 class child_process {
  public:
   /// Starts `argv` with the current environment plus `environment` overrides.
   child_process(const std::vector<std::string>& argv,
-                const std::map<std::string, std::string>& environment = {});
+                const std::map<std::string, std::string>& environment = {},
+                const child_output& output = {});
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -25,7 +35,8 @@ class child_process {
                                            std::chrono::milliseconds timeout);
   /// Sends `signal` to the child.
   void signal(int signal);
-  /// Waits for the exit; the exit code, or 128+signal, or nothing on timeout.
+  /// Waits for the exit (a zero timeout checks once); the exit code, or 128+signal, or
+  /// nothing on timeout.
   std::optional<int> wait(std::chrono::milliseconds timeout);
   /// Everything read from stderr so far.
   const std::string& output() const { return output_; }
@@ -39,6 +50,7 @@ class child_process {
   int pid_ = -1;
   int stderr_fd_ = -1;
   std::string log_path_;
+  bool remove_log_ = false;
   std::string output_;
   std::size_t scanned_ = 0;
   std::optional<int> exit_code_;

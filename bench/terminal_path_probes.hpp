@@ -18,7 +18,7 @@
 
 #include "docker/client.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 
 /// A probe's outcome, or what went wrong in words.
 template <class T>
@@ -103,4 +103,4 @@ probe_result<double> measure_keeper_bulk(docker::client& docker, boost::asio::io
 probe_result<void> wait_for_keeper(docker::client& docker, boost::asio::io_context& io,
                                    const std::string& container);
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -6,17 +6,19 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "app/bench_server.hpp"
-#include "app/bench_session_probes.hpp"
-#include "app/config.hpp"
+#include "bench/commands.hpp"
+#include "bench/http_client.hpp"
+#include "bench/session_probes.hpp"
 #include "docker/client.hpp"
+#include "testing/server_process.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 
 /// The sizes of a `bench sessions` run.
 struct sessions_bench_options {
@@ -28,21 +30,21 @@ struct sessions_bench_options {
 
 /// One run: the server, the user's token and the workspaces that clean_up removes.
 struct sessions_bench_run {
-  const config& cfg;  ///< the workspace image and keeper binary the server uses
+  const settings& cfg;  ///< the workspace image and keeper binary the server uses
   sessions_bench_options options;
   std::string database_url;
   std::filesystem::path data_dir;  ///< the server's data folder and logs (serve-N.log)
   docker::client& docker;
-  std::optional<bench_server> server;
+  std::optional<testing::server_process> server;
   int server_starts = 0;
   int port = 0;
   std::string token;
   std::vector<std::string> workspace_ids;
   /// Telemetry settings of the next server start (the telemetry cost phase sets them).
-  std::vector<std::pair<std::string, std::string>> telemetry_environment = {};
+  std::map<std::string, std::string> telemetry_environment = {};
 
   /// A client of the server authenticated with the run's token.
-  std::unique_ptr<bench_http_client> http() const;
+  std::unique_ptr<http_client> http() const;
   /// The container (and volume) name of the run's `workspace`-th workspace.
   std::string container(std::size_t workspace) const;
 };
@@ -63,4 +65,4 @@ probe_result<void> close_sessions(sessions_bench_run& run, const std::vector<ses
 /// whatever a failed run left behind straight through Docker.
 void clean_up(sessions_bench_run& run);
 
-}  // namespace berth::app
+}  // namespace berth::bench

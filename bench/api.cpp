@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -21,15 +22,16 @@
 
 #include "accounts/accounts.hpp"
 #include "actors/workspace_service.hpp"
-#include "app/bench_server.hpp"
-#include "app/bench_stats.hpp"
-#include "app/commands.hpp"
+#include "bench/commands.hpp"
+#include "bench/http_client.hpp"
+#include "bench/stats.hpp"
 #include "events/event_store.hpp"
 #include "events/migrations.hpp"
-#include "events/scratch_database.hpp"
-#include "telemetry/local_collector.hpp"
+#include "testing/local_collector.hpp"
+#include "testing/scratch_database.hpp"
+#include "testing/server_process.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 namespace beast = boost::beast;
@@ -114,7 +116,7 @@ double time_recovery(const std::string& database_url, const std::vector<std::str
 }
 
 /// Waits (up to 120 s) until /healthz reports every projection with no event behind.
-bool wait_for_read_models(bench_http_client& client) {
+bool wait_for_read_models(http_client& client) {
   const auto until = clock_type::now() + std::chrono::seconds(120);
   while (clock_type::now() < until) {
     auto [status, body] = client.call(beast::http::verb::get, "/healthz");
@@ -161,14 +163,14 @@ bool parse_options(const std::vector<std::string>& args, bench_options& options)
 
 }  // namespace
 
-int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
+int run_bench_api(const settings& cfg, const std::vector<std::string>& args) {
   bench_options options;
   if (!parse_options(args, options)) return exit_usage;
   if (cfg.database_url.empty()) {
     std::cerr << "berth bench: set --database-url or BERTH_DATABASE_URL\n";
     return exit_usage;
   }
-  auto database = events::scratch_database::create(cfg.database_url, "berth_bench_api");
+  auto database = testing::scratch_database::create(cfg.database_url, "berth_bench_api");
   if (!database) {
     std::cerr << "berth bench: cannot create a scratch database: " << database.error().message
               << "\n";
@@ -202,34 +204,34 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
   std::vector<std::vector<std::string>> ids_by_user(static_cast<std::size_t>(options.users));
   // Telemetry's cost: the same routes against a server with tracing and metrics off, then
   // against one exporting every span to a local OTLP collector (same database, same data).
-  telemetry::local_collector collector(/*keep_requests=*/false);
+  testing::local_collector collector(/*keep_requests=*/false);
   const auto serve_and_measure = [&](bool telemetry_on,
                                      bool create) -> std::optional<json::object> {
     json::object routes;
-    std::vector<std::pair<std::string, std::string>> environment = {
+    std::map<std::string, std::string> environment = {
         {"BERTH_DATABASE_URL", database->url()},
         {"BERTH_INSTANCE", "bench-" + std::to_string(getpid())},
         {"BERTH_LOG_LEVEL", "info"}};
     if (telemetry_on) {
-      environment.emplace_back("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+      environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.endpoint();
       // Export during the measurement, not only at its end.
-      environment.emplace_back("OTEL_BSP_SCHEDULE_DELAY", "200");
+      environment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
     } else {
-      environment.emplace_back("OTEL_SDK_DISABLED", "true");
-      environment.emplace_back("BERTH_METRICS", "off");
+      environment["OTEL_SDK_DISABLED"] = "true";
+      environment["BERTH_METRICS"] = "off";
     }
-    bench_server server({.data_dir = data_dir.string(),
-                         .log_path = (data_dir / "serve.log").string(),
-                         .environment = environment});
+    testing::server_process server({.data_dir = data_dir.string(),
+                                    .environment = environment,
+                                    .log_path = (data_dir / "serve.log").string()});
     if (server.port() == 0) {
       std::cerr << "berth bench api: the server did not start; see " << (data_dir / "serve.log")
                 << "\n";
       return std::nullopt;
     }
     // One client per user (clients take users round-robin), each logged in.
-    std::vector<std::unique_ptr<bench_http_client>> users;
+    std::vector<std::unique_ptr<http_client>> users;
     for (int u = 0; u < options.users; ++u) {
-      users.push_back(std::make_unique<bench_http_client>(server.port()));
+      users.push_back(std::make_unique<http_client>(server.port()));
       users.back()->call(beast::http::verb::post, "/api/auth/login",
                          json::serialize(json::object{{"username", "bench" + std::to_string(u)},
                                                       {"password", "bench-password"}}));
@@ -289,27 +291,26 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
           [&] { return clock_type::now() >= until; });
       routes[route] = samples.summary();
     };
-    measure("GET /api/workspaces", [](bench_http_client& user, const std::string&, std::int64_t) {
+    measure("GET /api/workspaces", [](http_client& user, const std::string&, std::int64_t) {
       return user.call(beast::http::verb::get, "/api/workspaces").first;
     });
     measure("PATCH /api/workspaces/{id}",
-            [](bench_http_client& user, const std::string& id, std::int64_t i) {
+            [](http_client& user, const std::string& id, std::int64_t i) {
               return user
                   .call(beast::http::verb::patch, "/api/workspaces/" + id,
                         R"({"name":"renamed )" + std::to_string(i) + R"("})")
                   .first;
             });
     measure("PUT /api/workspaces/{id}/star",
-            [](bench_http_client& user, const std::string& id, std::int64_t i) {
+            [](http_client& user, const std::string& id, std::int64_t i) {
               return user
                   .call(i % 2 ? beast::http::verb::delete_ : beast::http::verb::put,
                         "/api/workspaces/" + id + "/star")
                   .first;
             });
-    measure("GET /api/workspaces/{id}",
-            [](bench_http_client& user, const std::string& id, std::int64_t) {
-              return user.call(beast::http::verb::get, "/api/workspaces/" + id).first;
-            });
+    measure("GET /api/workspaces/{id}", [](http_client& user, const std::string& id, std::int64_t) {
+      return user.call(beast::http::verb::get, "/api/workspaces/" + id).first;
+    });
     return routes;
   };
   // Rounds off, on, on, off (ABBA): a drift over the run — the read models settling after
@@ -364,4 +365,4 @@ int run_bench_api(const config& cfg, const std::vector<std::string>& args) {
   return exit_ok;
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -1,4 +1,4 @@
-#include "tests/support/process.hpp"
+#include "testing/process.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,7 +17,8 @@ extern char** environ;
 namespace berth::testing {
 
 child_process::child_process(const std::vector<std::string>& argv,
-                             const std::map<std::string, std::string>& environment) {
+                             const std::map<std::string, std::string>& environment,
+                             const child_output& output) {
   std::map<std::string, std::string> merged;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text(*entry);
@@ -41,21 +42,33 @@ child_process::child_process(const std::vector<std::string>& argv,
 
   // stderr goes to a file, not a pipe: a chatty child (debug logs) never blocks on a pipe
   // nobody reads while the test is busy elsewhere.
-  char path[] = "/tmp/berth-child-XXXXXX";
-  const int log_fd = mkostemp(path, O_CLOEXEC);
+  int log_fd = -1;
+  if (output.stderr_path.empty()) {
+    char path[] = "/tmp/berth-child-XXXXXX";
+    log_fd = mkostemp(path, O_CLOEXEC);
+    if (log_fd >= 0) {
+      log_path_ = path;
+      remove_log_ = true;
+    }
+  } else {
+    log_path_ = output.stderr_path;
+    log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  }
   if (log_fd < 0) return;
-  log_path_ = path;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (output.discard_stdout) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
   if (posix_spawn(&pid_, arg_pointers[0], &actions, nullptr, arg_pointers.data(),
                   env_pointers.data()) != 0) {
     pid_ = -1;
   }
   posix_spawn_file_actions_destroy(&actions);
   close(log_fd);
-  stderr_fd_ = open(path, O_RDONLY | O_CLOEXEC);
+  stderr_fd_ = open(log_path_.c_str(), O_RDONLY | O_CLOEXEC);
 }
 
 child_process::~child_process() {
@@ -64,7 +77,7 @@ child_process::~child_process() {
     wait(std::chrono::seconds(5));
   }
   if (stderr_fd_ >= 0) close(stderr_fd_);
-  if (!log_path_.empty()) unlink(log_path_.c_str());
+  if (remove_log_) unlink(log_path_.c_str());
 }
 
 bool child_process::read_available() {
@@ -103,8 +116,9 @@ void child_process::signal(int signal) {
 
 std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
   if (exit_code_) return exit_code_;
+  if (pid_ <= 0) return exit_code_ = 127;  // never started, as a shell reports it
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  for (;;) {
     int status = 0;
     const auto done = waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
@@ -112,9 +126,9 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
       drain_output();
       return exit_code_;
     }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return std::nullopt;
 }
 
 std::optional<http_reply> http_exchange(int port, const std::string& raw,

@@ -1,9 +1,9 @@
-#include "app/bench_session_probes.hpp"
+#include "bench/session_probes.hpp"
 
 #include <algorithm>
 #include <thread>
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -52,7 +52,7 @@ cat_session::cat_session(boost::asio::io_context& io, session_ref ref)
 
 void cat_session::connect(int port, const std::string& token) {
   auto self = shared_from_this();
-  client_ = terminal_client::start(
+  client_ = testing::async_terminal_client::start(
       io_, port, ref_.ws_target(0), token,
       {.on_attached = [self](std::int64_t) { self->client_->send_input(std::string(cat_setup)); },
        .on_status = {},
@@ -202,7 +202,7 @@ void recovery_probe::start() {
   auto self = shared_from_this();
   ++attempts_;
   attached_ = false;
-  client_ = terminal_client::start(
+  client_ = testing::async_terminal_client::start(
       io_, port_, ref_.ws_target(from_), token_,
       {.on_attached =
            [self](std::int64_t) {
@@ -250,4 +250,4 @@ void recovery_probe::type_marker() {
   });
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -16,10 +16,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "app/bench_terminal_client.hpp"
-#include "app/terminal_path_probes.hpp"
+#include "bench/terminal_path_probes.hpp"
+#include "testing/async_terminal_client.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 
 /// Runs io until `done()`; false when `deadline` passes first.
 bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
@@ -49,7 +49,7 @@ class cat_session : public std::enable_shared_from_this<cat_session> {
   std::function<void(std::string_view)> on_echo;
 
   const session_ref& ref() const { return ref_; }
-  terminal_client& client() { return *client_; }
+  testing::async_terminal_client& client() { return *client_; }
   bool ready() const { return ready_; }
   /// Why the WebSocket ended; empty while it is open.
   const std::string& ended() const { return ended_; }
@@ -63,7 +63,7 @@ class cat_session : public std::enable_shared_from_this<cat_session> {
 
   boost::asio::io_context& io_;
   session_ref ref_;
-  std::shared_ptr<terminal_client> client_;
+  std::shared_ptr<testing::async_terminal_client> client_;
   boost::asio::steady_timer timer_;
   std::string preamble_;
   bool ready_ = false;
@@ -133,7 +133,7 @@ class recovery_probe : public std::enable_shared_from_this<recovery_probe> {
   session_ref ref_;
   std::int64_t from_;
   boost::asio::steady_timer timer_;
-  std::shared_ptr<terminal_client> client_;
+  std::shared_ptr<testing::async_terminal_client> client_;
   bool attached_ = false;
   bool answered_ = false;
   bool stopped_ = false;
@@ -142,4 +142,4 @@ class recovery_probe : public std::enable_shared_from_this<recovery_probe> {
   std::string last_failure_;
 };
 
-}  // namespace berth::app
+}  // namespace berth::bench

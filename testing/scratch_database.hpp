@@ -4,7 +4,7 @@
 
 #include "events/error.hpp"
 
-namespace berth::events {
+namespace berth::testing {
 
 /// `url` with its database name replaced by `database` (URI or key=value form).
 std::string with_database(const std::string& url, const std::string& database);
@@ -13,7 +13,8 @@ std::string with_database(const std::string& url, const std::string& database);
 class scratch_database {
  public:
   /// Creates `<prefix>_<random>` next to the database of `admin_url` and migrates it.
-  static result<scratch_database> create(const std::string& admin_url, const std::string& prefix);
+  static events::result<scratch_database> create(const std::string& admin_url,
+                                                 const std::string& prefix);
   scratch_database(scratch_database&& other) noexcept;
   scratch_database& operator=(scratch_database&&) = delete;
   ~scratch_database();
@@ -28,4 +29,4 @@ class scratch_database {
   std::string url_;
 };
 
-}  // namespace berth::events
+}  // namespace berth::testing

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-namespace berth::app {
+namespace berth::bench {
 
 /// The `q` quantile (0..1) of `samples` by nearest rank; 0 when there are none.
 inline double percentile(std::vector<double> samples, double q) {
@@ -16,4 +16,4 @@ inline double percentile(std::vector<double> samples, double q) {
   return samples[index];
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

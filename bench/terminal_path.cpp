@@ -15,13 +15,13 @@
 #include <boost/json.hpp>
 #include <tl/expected.hpp>
 
-#include "app/bench_stats.hpp"
-#include "app/commands.hpp"
-#include "app/terminal_path_probes.hpp"
+#include "bench/commands.hpp"
+#include "bench/stats.hpp"
+#include "bench/terminal_path_probes.hpp"
 #include "docker/client.hpp"
 #include "docker/workspace_container.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -140,7 +140,7 @@ tl::expected<boost::json::object, std::string> run_in_workspace(
 
 }  // namespace
 
-int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& args) {
+int run_bench_terminal_path(const settings& cfg, const std::vector<std::string>& args) {
   auto options = parse_options(args);
   if (!options) return exit_usage;
   auto keeper = docker::load_keeper_binary(cfg.keeper_binary);
@@ -184,4 +184,4 @@ int run_bench_terminal_path(const config& cfg, const std::vector<std::string>& a
   return exit_ok;
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace berth::telemetry {
+namespace berth::testing {
 
 class local_collector {
  public:
@@ -61,4 +61,4 @@ class local_collector {
   std::thread thread_;
 };
 
-}  // namespace berth::telemetry
+}  // namespace berth::testing

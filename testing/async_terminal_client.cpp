@@ -1,4 +1,4 @@
-#include "app/bench_terminal_client.hpp"
+#include "testing/async_terminal_client.hpp"
 
 #include <variant>
 
@@ -9,7 +9,7 @@
 #include "terminal/flow_control.hpp"
 #include "terminal/protocol.hpp"
 
-namespace berth::app {
+namespace berth::testing {
 namespace {
 
 namespace beast = boost::beast;
@@ -27,11 +27,11 @@ constexpr std::size_t max_server_message = 64 * 1024 * 1024;
 
 }  // namespace
 
-std::shared_ptr<terminal_client> terminal_client::start(net::io_context& io, int port,
-                                                        std::string target, std::string token,
-                                                        terminal_client_handlers handlers) {
-  auto client = std::make_shared<terminal_client>(io, port, std::move(target), std::move(token),
-                                                  std::move(handlers));
+std::shared_ptr<async_terminal_client> async_terminal_client::start(
+    net::io_context& io, int port, std::string target, std::string token,
+    async_terminal_handlers handlers) {
+  auto client = std::make_shared<async_terminal_client>(io, port, std::move(target),
+                                                        std::move(token), std::move(handlers));
   auto& stream = beast::get_lowest_layer(client->ws_);
   stream.expires_after(connect_timeout);
   stream.async_connect(
@@ -40,8 +40,8 @@ std::shared_ptr<terminal_client> terminal_client::start(net::io_context& io, int
   return client;
 }
 
-terminal_client::terminal_client(net::io_context& io, int port, std::string target,
-                                 std::string token, terminal_client_handlers handlers)
+async_terminal_client::async_terminal_client(net::io_context& io, int port, std::string target,
+                                             std::string token, async_terminal_handlers handlers)
     : port_(port),
       target_(std::move(target)),
       token_(std::move(token)),
@@ -49,7 +49,7 @@ terminal_client::terminal_client(net::io_context& io, int port, std::string targ
       ws_(io),
       ack_timer_(io) {}
 
-void terminal_client::on_connected(beast::error_code ec) {
+void async_terminal_client::on_connected(beast::error_code ec) {
   if (ended_) return;
   if (ec) return end("connect: " + ec.message());
   // Acks and keystrokes are small writes that must not wait for the previous one's TCP ack.
@@ -65,7 +65,7 @@ void terminal_client::on_connected(beast::error_code ec) {
                       });
 }
 
-void terminal_client::on_handshake(beast::error_code ec) {
+void async_terminal_client::on_handshake(beast::error_code ec) {
   if (ended_) return;
   if (ec) {
     if (ec == websocket::error::upgrade_declined) {
@@ -82,13 +82,13 @@ void terminal_client::on_handshake(beast::error_code ec) {
   do_write();
 }
 
-void terminal_client::do_read() {
+void async_terminal_client::do_read() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->on_read(ec);
   });
 }
 
-void terminal_client::on_read(beast::error_code ec) {
+void async_terminal_client::on_read(beast::error_code ec) {
   if (ec) {
     if (closing_) return end({});
     if (ec == websocket::error::closed) {
@@ -107,7 +107,7 @@ void terminal_client::on_read(beast::error_code ec) {
   if (!ended_) do_read();
 }
 
-void terminal_client::on_text(std::string_view text) {
+void async_terminal_client::on_text(std::string_view text) {
   auto parsed = terminal::parse_server_text(text);
   if (!parsed) return;  // a newer server's message; nothing the benchmark needs
   if (const auto* attached = std::get_if<terminal::attached_message>(&*parsed)) {
@@ -123,7 +123,7 @@ void terminal_client::on_text(std::string_view text) {
   }
 }
 
-void terminal_client::on_binary(std::string_view frame) {
+void async_terminal_client::on_binary(std::string_view frame) {
   auto output = terminal::decode_output(frame);
   if (!output) return end("bad output frame: " + output.error().message);
   if (output->offset != received_end_) {
@@ -138,7 +138,7 @@ void terminal_client::on_binary(std::string_view frame) {
 /// Acks every 5 000 bytes (the protocol's ack interval) but no sooner than min_ack_spacing
 /// after the previous ack; a deferred ack then covers everything received by the time it
 /// goes, so a paused stream always gets the ack that resumes it.
-void terminal_client::maybe_ack() {
+void async_terminal_client::maybe_ack() {
   if (received_end_ - acked_ < terminal::ack_interval || ack_timer_armed_) return;
   const auto due = last_ack_at_ + min_ack_spacing;
   if (std::chrono::steady_clock::now() >= due) return send_ack();
@@ -150,17 +150,17 @@ void terminal_client::maybe_ack() {
   });
 }
 
-void terminal_client::send_ack() {
+void async_terminal_client::send_ack() {
   acked_ = received_end_;
   last_ack_at_ = std::chrono::steady_clock::now();
   queue(terminal::encode_client_message(terminal::ack_message{acked_}), false);
 }
 
-void terminal_client::send_input(std::string bytes) {
+void async_terminal_client::send_input(std::string bytes) {
   queue(std::move(bytes), true);
 }
 
-void terminal_client::close() {
+void async_terminal_client::close() {
   if (ended_ || closing_) return;
   closing_ = true;
   ack_timer_.cancel();
@@ -168,13 +168,13 @@ void terminal_client::close() {
   do_write();
 }
 
-void terminal_client::queue(std::string message, bool binary) {
+void async_terminal_client::queue(std::string message, bool binary) {
   if (ended_ || closing_) return;
   outbox_.emplace_back(std::move(message), binary);
   do_write();
 }
 
-void terminal_client::do_write() {
+void async_terminal_client::do_write() {
   if (writing_ || !open_ || ended_) return;
   if (outbox_.empty()) {
     // Beast allows one write at a time and a close counts as one; the read loop ends when
@@ -199,7 +199,7 @@ void terminal_client::do_write() {
                   });
 }
 
-void terminal_client::end(const std::string& why) {
+void async_terminal_client::end(const std::string& why) {
   if (ended_) return;
   ended_ = true;
   ack_timer_.cancel();
@@ -212,4 +212,4 @@ void terminal_client::end(const std::string& why) {
   if (handlers.on_closed) handlers.on_closed(why);
 }
 
-}  // namespace berth::app
+}  // namespace berth::testing

@@ -1,4 +1,4 @@
-#include "app/bench_session_run.hpp"
+#include "bench/session_run.hpp"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 
 #include "docker/workspace_container.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 namespace json = boost::json;
@@ -23,8 +23,8 @@ constexpr int opening_threads = 4;
 
 }  // namespace
 
-std::unique_ptr<bench_http_client> sessions_bench_run::http() const {
-  auto client = std::make_unique<bench_http_client>(port);
+std::unique_ptr<http_client> sessions_bench_run::http() const {
+  auto client = std::make_unique<http_client>(port);
   client->set_bearer_token(token);
   return client;
 }
@@ -36,7 +36,7 @@ std::string sessions_bench_run::container(std::size_t workspace) const {
 probe_result<void> start_server(sessions_bench_run& run, const std::string& listen) {
   const auto limit = std::to_string(std::max(run.options.concurrent, run.options.recovery) + 16);
   const auto log = run.data_dir / ("serve-" + std::to_string(++run.server_starts) + ".log");
-  std::vector<std::pair<std::string, std::string>> environment = {
+  std::map<std::string, std::string> environment = {
       {"BERTH_DATABASE_URL", run.database_url},
       {"BERTH_INSTANCE", "bench-sessions-" + std::to_string(getpid())},
       {"BERTH_LOG_LEVEL", "info"},
@@ -44,12 +44,11 @@ probe_result<void> start_server(sessions_bench_run& run, const std::string& list
       {"BERTH_KEEPER_BINARY", run.cfg.keeper_binary},
       {"BERTH_MAX_SESSIONS_PER_WORKSPACE", limit},
       {"BERTH_MAX_SESSIONS_PER_USER", limit}};
-  environment.insert(environment.end(), run.telemetry_environment.begin(),
-                     run.telemetry_environment.end());
-  run.server.emplace(bench_server::options{.data_dir = run.data_dir.string(),
-                                           .log_path = log.string(),
-                                           .listen = listen,
-                                           .environment = std::move(environment)});
+  environment.insert(run.telemetry_environment.begin(), run.telemetry_environment.end());
+  run.server.emplace(testing::server_process::options{.data_dir = run.data_dir.string(),
+                                                      .listen = listen,
+                                                      .environment = std::move(environment),
+                                                      .log_path = log.string()});
   if (run.server->port() == 0) {
     run.server.reset();
     return tl::unexpected("the server did not start; see " + log.string());
@@ -60,7 +59,7 @@ probe_result<void> start_server(sessions_bench_run& run, const std::string& list
 
 probe_result<void> log_in(sessions_bench_run& run, const std::string& username,
                           const std::string& password) {
-  bench_http_client http(run.port);
+  http_client http(run.port);
   auto [status, body] =
       http.call(verb::post, "/api/auth/login",
                 json::serialize(
@@ -159,4 +158,4 @@ void clean_up(sessions_bench_run& run) {
   }
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

@@ -2,6 +2,8 @@
 
 // A terminal client for tests: a WebSocket to a session that keeps the output by offset,
 // acks as a browser does (so flow control never stalls it) and records control messages.
+// Blocking, one per test thread; a benchmark driving hundreds of sessions from one thread
+// uses async_terminal_client.hpp.
 
 #include <chrono>
 #include <cstdint>
@@ -11,7 +13,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "tests/support/ws_client.hpp"
+#include "testing/ws_client.hpp"
 
 namespace berth::testing {
 

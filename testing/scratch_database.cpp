@@ -1,4 +1,4 @@
-#include "events/scratch_database.hpp"
+#include "testing/scratch_database.hpp"
 
 #include <random>
 
@@ -7,7 +7,7 @@
 #include "events/migrations.hpp"
 #include "events/pg_connection.hpp"
 
-namespace berth::events {
+namespace berth::testing {
 
 std::string with_database(const std::string& url, const std::string& database) {
   const bool is_uri = url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
@@ -31,28 +31,29 @@ scratch_database::scratch_database(scratch_database&& other) noexcept
   other.name_.clear();
 }
 
-result<scratch_database> scratch_database::create(const std::string& admin_url,
-                                                  const std::string& prefix) {
+events::result<scratch_database> scratch_database::create(const std::string& admin_url,
+                                                          const std::string& prefix) {
   std::random_device random;
   const auto name = prefix + "_" + std::to_string(random() % 1'000'000'000);
-  pg_connection admin(admin_url);
+  events::pg_connection admin(admin_url);
   auto created = admin.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec0("CREATE DATABASE " + tx.quote_name(name));
   });
   if (!created) return tl::unexpected(created.error());
   scratch_database database(admin_url, name, with_database(admin_url, name));
-  if (auto migrated = migrate(database.url()); !migrated) return tl::unexpected(migrated.error());
+  if (auto migrated = events::migrate(database.url()); !migrated)
+    return tl::unexpected(migrated.error());
   return database;
 }
 
 scratch_database::~scratch_database() {
   if (name_.empty()) return;
-  pg_connection admin(admin_url_);
+  events::pg_connection admin(admin_url_);
   (void)admin.run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
   });
 }
 
-}  // namespace berth::events
+}  // namespace berth::testing

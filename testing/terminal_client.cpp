@@ -1,4 +1,4 @@
-#include "tests/api/terminal_client.hpp"
+#include "testing/terminal_client.hpp"
 
 #include <boost/json.hpp>
 

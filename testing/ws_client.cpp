@@ -1,4 +1,4 @@
-#include "tests/support/ws_client.hpp"
+#include "testing/ws_client.hpp"
 
 #include <condition_variable>
 #include <deque>

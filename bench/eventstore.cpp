@@ -7,13 +7,13 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
-#include "app/bench_stats.hpp"
-#include "app/commands.hpp"
+#include "bench/commands.hpp"
+#include "bench/stats.hpp"
 #include "events/event_store.hpp"
-#include "events/scratch_database.hpp"
 #include "events/uuid.hpp"
+#include "testing/scratch_database.hpp"
 
-namespace berth::app {
+namespace berth::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -148,7 +148,7 @@ double measure_replay(events::event_store& store, std::size_t count, const std::
 
 }  // namespace
 
-int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args) {
+int run_bench_eventstore(const settings& cfg, const std::vector<std::string>& args) {
   bench_options options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const bool has_value = i + 1 < args.size();
@@ -173,7 +173,7 @@ int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args
     std::cerr << "berth bench: set --database-url or BERTH_DATABASE_URL\n";
     return exit_usage;
   }
-  auto database = events::scratch_database::create(cfg.database_url, "berth_bench");
+  auto database = testing::scratch_database::create(cfg.database_url, "berth_bench");
   if (!database) {
     std::cerr << "berth bench: cannot create a scratch database: " << database.error().message
               << "\n";
@@ -205,4 +205,4 @@ int run_bench_eventstore(const config& cfg, const std::vector<std::string>& args
   return exit_ok;
 }
 
-}  // namespace berth::app
+}  // namespace berth::bench

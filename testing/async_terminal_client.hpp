@@ -1,8 +1,10 @@
 #pragma once
 
-// A terminal WebSocket client for `bench sessions` (docs/protocol.md). Asynchronous on the
-// caller's io_context, so one thread drives hundreds of them. It acks output as the protocol
-// asks, but coalesces acks so that a fast stream stays under the server's message rate.
+// A terminal WebSocket client for load (`bench sessions`; docs/protocol.md). Asynchronous on
+// the caller's io_context, so one thread drives hundreds of them. It acks output as the
+// protocol asks, but coalesces acks so that a fast stream stays under the server's message
+// rate. Tests that check one session's bytes and control messages use the blocking
+// terminal_client.hpp instead.
 
 #include <chrono>
 #include <cstdint>
@@ -21,10 +23,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-namespace berth::app {
+namespace berth::testing {
 
 /// What a terminal client reports; every callback runs on the io_context.
-struct terminal_client_handlers {
+struct async_terminal_handlers {
   /// The server sent `attached`: output frames from `from` follow.
   std::function<void(std::int64_t from)> on_attached;
   /// The session's state changed (`running`, or `reconnecting` while the server re-attaches
@@ -37,13 +39,13 @@ struct terminal_client_handlers {
   std::function<void(const std::string& why)> on_closed;
 };
 
-class terminal_client : public std::enable_shared_from_this<terminal_client> {
+class async_terminal_client : public std::enable_shared_from_this<async_terminal_client> {
  public:
   /// Connects to `target` (…/sessions/{sid}/ws?from=N) on 127.0.0.1:`port` with a bearer
   /// token; results arrive through `handlers`.
-  static std::shared_ptr<terminal_client> start(boost::asio::io_context& io, int port,
-                                                std::string target, std::string token,
-                                                terminal_client_handlers handlers);
+  static std::shared_ptr<async_terminal_client> start(boost::asio::io_context& io, int port,
+                                                      std::string target, std::string token,
+                                                      async_terminal_handlers handlers);
 
   /// Queues raw input (one binary frame). Call on the io_context.
   void send_input(std::string bytes);
@@ -54,8 +56,8 @@ class terminal_client : public std::enable_shared_from_this<terminal_client> {
   /// End offset of the output received so far.
   std::int64_t received_end() const { return received_end_; }
 
-  terminal_client(boost::asio::io_context& io, int port, std::string target, std::string token,
-                  terminal_client_handlers handlers);
+  async_terminal_client(boost::asio::io_context& io, int port, std::string target,
+                        std::string token, async_terminal_handlers handlers);
 
  private:
   void on_connected(boost::beast::error_code ec);
@@ -73,7 +75,7 @@ class terminal_client : public std::enable_shared_from_this<terminal_client> {
   int port_;
   std::string target_;
   std::string token_;
-  terminal_client_handlers handlers_;
+  async_terminal_handlers handlers_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::http::response<boost::beast::http::string_body> refusal_;
   boost::beast::flat_buffer buffer_;
@@ -91,4 +93,4 @@ class terminal_client : public std::enable_shared_from_this<terminal_client> {
   std::chrono::steady_clock::time_point last_ack_at_{};
 };
 
-}  // namespace berth::app
+}  // namespace berth::testing

@@ -1,4 +1,4 @@
-#include "telemetry/local_collector.hpp"
+#include "testing/local_collector.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace berth::telemetry {
+namespace berth::testing {
 namespace {
 
 std::string lowercase(std::string text) {
@@ -177,4 +177,4 @@ void local_collector::handle(int client) {
   }
 }
 
-}  // namespace berth::telemetry
+}  // namespace berth::testing
