@@ -90,6 +90,14 @@ void session_actor::on_ahead_timeout(const std::string& client_id) {
 }
 
 void session_actor::admit(attach_client& attach) {
+  if (!clients_.contains(attach.client_id) &&
+      static_cast<int>(clients_.size()) >= context_->options.max_clients_per_session) {
+    attach.client->refuse({terminal::protocol_error_code::too_many_clients,
+                           "this session has " +
+                               std::to_string(context_->options.max_clients_per_session) +
+                               " clients attached already, the most allowed"});
+    return;
+  }
   // A short span per attach (not one for the WebSocket's life), child of the upgrade's.
   telemetry::span attaching("berth.sessions", attach.from ? "session resume" : "session attach",
                             telemetry::span_kind::internal, attach.caller.trace);

@@ -34,6 +34,9 @@ struct session_options {
   bool record_input = true;
   int max_per_workspace = 16;
   int max_per_user = 64;
+  /// Clients attached to one session at once: its owner's tabs and a few watchers. Each costs
+  /// a socket and up to a flow-control window of queued output.
+  int max_clients_per_session = 8;
   /// A client asking to resume from further back than this gets a screen snapshot instead
   /// of the bytes (replaying megabytes to a browser is slower than a redraw).
   std::int64_t replay_limit = 8 * 1024 * 1024;

@@ -38,6 +38,8 @@ struct config {
   std::string max_sessions_per_user = "64";
   /// Downloads (workspace exports, recordings) one user may run at once.
   std::string max_downloads_per_user = "2";
+  std::string max_terminals_per_session = "8";
+  std::string max_terminals_per_user = "32";
   /// Folder of the built browser UI; empty until loaded: load_config fills in `../web/dist`
   /// next to this executable (`build/berth` serves the repository's `web/dist`).
   std::string web_root;

@@ -146,11 +146,13 @@ tl::expected<actors::session_options, std::string> session_options_of(
     options.replay_limit = std::stoll(cfg.session_replay_limit);
     options.max_per_workspace = std::stoi(cfg.max_sessions_per_workspace);
     options.max_per_user = std::stoi(cfg.max_sessions_per_user);
+    options.max_clients_per_session = std::stoi(cfg.max_terminals_per_session);
   } catch (const std::exception&) {
-    return tl::unexpected(
-        std::string("--session-replay-limit and --max-sessions-per-* need numbers"));
+    return tl::unexpected(std::string(
+        "--session-replay-limit, --max-sessions-per-* and --max-terminals-* need numbers"));
   }
-  if (options.replay_limit < 0 || options.max_per_workspace < 1 || options.max_per_user < 1) {
+  if (options.replay_limit < 0 || options.max_per_workspace < 1 || options.max_per_user < 1 ||
+      options.max_clients_per_session < 1) {
     return tl::unexpected(std::string("session limits must be positive"));
   }
   options.environment = [&accounts](const std::string& owner_id) {
@@ -279,8 +281,18 @@ int run_serve(const config& cfg) {
     std::cerr << "berth: --max-downloads-per-user must be at least 1\n";
     return exit_usage;
   }
+  std::size_t terminals_per_user = 0;
+  try {
+    terminals_per_user = static_cast<std::size_t>(std::stoul(cfg.max_terminals_per_user));
+  } catch (const std::exception&) {
+  }
+  if (terminals_per_user == 0) {
+    std::cerr << "berth: --max-terminals-per-user needs a number of at least 1\n";
+    return exit_usage;
+  }
   http::api_services services{accounts, &workspaces, &sessions};
   services.downloads = std::make_shared<http::download_gate>(downloads);
+  services.terminals = std::make_shared<http::user_gate>(terminals_per_user);
   services.audit = &audit_trail;
   services.credentials = &credential_watch;
   http::add_account_routes(routes, services);

@@ -28,6 +28,9 @@ class credential_watch;
 /// Name of the session cookie (HttpOnly, SameSite=Lax, Path=/).
 inline constexpr std::string_view session_cookie_name = "berth_session";
 
+/// Terminal WebSockets one user may hold open on one node, unless configured.
+inline constexpr std::size_t default_terminals_per_user = 32;
+
 /// What the REST routes work with.
 struct api_services {
   accounts::account_service& accounts;
@@ -39,6 +42,10 @@ struct api_services {
   credential_watch* credentials = nullptr;
   /// Downloads (exports, recordings) running per user, and their bounds.
   std::shared_ptr<download_gate> downloads = std::make_shared<download_gate>();
+  /// Terminal WebSockets open per user (`--max-terminals-per-user`): tabs across workspaces
+  /// and a few watchers, never enough to hold a node's sockets and memory (each may queue
+  /// output up to its flow-control window).
+  std::shared_ptr<user_gate> terminals = std::make_shared<user_gate>(default_terminals_per_user);
 };
 
 /// The ticket of a download `who` may start now, or the 429 refusing it (docs/api.md

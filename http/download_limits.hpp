@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/user_gate.hpp"
+
 namespace berth::http {
 
 /// The limits of downloads (docs/api.md "Downloads").
@@ -31,20 +33,19 @@ struct download_limits {
 /// Counts running downloads per user. Thread-safe.
 class download_gate {
  public:
-  explicit download_gate(download_limits limits = {}) : limits_(limits) {}
+  explicit download_gate(download_limits limits = {}) : limits_(limits), gate_(limits.per_user) {}
 
   /// A ticket while `user_id` runs fewer than `per_user` downloads (the download counts until
   /// the ticket is destroyed), or null when they run that many already.
-  std::shared_ptr<void> enter(const std::string& user_id);
+  std::shared_ptr<void> enter(const std::string& user_id) { return gate_.enter(user_id); }
   /// Downloads running for `user_id` now.
-  std::size_t running(const std::string& user_id) const;
+  std::size_t running(const std::string& user_id) const { return gate_.held(user_id); }
 
   const download_limits& limits() const { return limits_; }
 
  private:
   const download_limits limits_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::size_t> running_;  ///< only users with a download running
+  user_gate gate_;
 };
 
 /// `write` bounded by `limits`: once `max_bytes` would be passed or `max_duration` has

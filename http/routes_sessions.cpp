@@ -45,7 +45,8 @@ class session_routes {
       : accounts_(services.accounts),
         workspaces_(*services.workspaces),
         sessions_(*services.sessions),
-        watch_(services.credentials) {}
+        watch_(services.credentials),
+        terminals_(services.terminals) {}
 
   response open(const request& req, const route_params& params) {
     auto who = authenticate(req, accounts_);
@@ -139,9 +140,18 @@ class session_routes {
     if (!req.websocket_upgrade) {
       return error_response(426, "upgrade_required", "this endpoint speaks WebSocket only");
     }
+    auto ticket = terminals_->enter(who->user_id);
+    if (!ticket) {
+      auto refused = error_response(
+          429, "too_many_terminals",
+          "you have " + std::to_string(terminals_->per_user()) +
+              " terminals open already (the most at once); close one to open another");
+      refused.headers.emplace_back("Retry-After", "5");
+      return refused;
+    }
     auto socket =
         std::make_shared<terminal_socket>(sessions_, params.at("sid"), caller_of(*who, req), from,
-                                          watch_, *who, credential_text_of(req, *who));
+                                          watch_, *who, credential_text_of(req, *who), ticket);
     response accepted;
     accepted.websocket = socket->handlers();
     return accepted;
@@ -163,6 +173,7 @@ class session_routes {
   actors::workspace_service& workspaces_;
   actors::session_service& sessions_;
   credential_watch* watch_;  ///< null: open terminals are not watched
+  std::shared_ptr<user_gate> terminals_;
 };
 
 }  // namespace

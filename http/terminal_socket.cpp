@@ -37,7 +37,7 @@ std::optional<std::uint16_t> close_code_after(terminal::protocol_error_code code
 terminal_socket::terminal_socket(actors::session_service& sessions, std::string session_id,
                                  actors::session_caller caller, std::optional<std::int64_t> from,
                                  credential_watch* watch, accounts::principal who,
-                                 std::string credential)
+                                 std::string credential, std::shared_ptr<void> ticket)
     : sessions_(sessions),
       session_id_(std::move(session_id)),
       client_id_(events::make_uuid_v7()),
@@ -49,7 +49,8 @@ terminal_socket::terminal_socket(actors::session_service& sessions, std::string 
       ack_limiter_({.rate = 2000, .burst = 4000}, steady_now),
       watch_(watch),
       who_(std::move(who)),
-      credential_(std::move(credential)) {}
+      credential_(std::move(credential)),
+      ticket_(std::move(ticket)) {}
 
 bool terminal_socket::send_output(std::int64_t offset, std::string_view bytes) {
   return send_frame(terminal::encode_output(offset, bytes), true);
@@ -99,6 +100,7 @@ std::shared_ptr<websocket_handlers> terminal_socket::handlers() {
     {
       std::lock_guard lock(self->mutex_);
       self->channel_.reset();  // breaks the cycle channel → handlers → socket → channel
+      self->ticket_.reset();   // the session may hold the socket a moment longer
       watched = std::exchange(self->watch_id_, std::nullopt);
     }
     if (watched) self->watch_->remove(*watched);

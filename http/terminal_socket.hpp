@@ -31,7 +31,8 @@ class terminal_socket : public terminal::client,
  public:
   terminal_socket(actors::session_service& sessions, std::string session_id,
                   actors::session_caller caller, std::optional<std::int64_t> from,
-                  credential_watch* watch, accounts::principal who, std::string credential);
+                  credential_watch* watch, accounts::principal who, std::string credential,
+                  std::shared_ptr<void> ticket);
 
   bool send_output(std::int64_t offset, std::string_view bytes) override;
   bool send(const terminal::server_message& message) override;
@@ -66,6 +67,7 @@ class terminal_socket : public terminal::client,
   std::mutex mutex_;
   std::shared_ptr<websocket_channel> channel_;
   std::optional<std::uint64_t> watch_id_;  ///< while watched
+  std::shared_ptr<void> ticket_;           ///< counts against the user's terminals while open
 };
 
 }  // namespace berth::http

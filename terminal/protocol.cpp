@@ -194,6 +194,8 @@ std::string_view to_string(protocol_error_code code) {
       return "offset_ahead";
     case protocol_error_code::unknown_session:
       return "unknown_session";
+    case protocol_error_code::too_many_clients:
+      return "too_many_clients";
   }
   return "unknown";
 }
@@ -209,6 +211,7 @@ bool ends_stream(protocol_error_code code) {
     case protocol_error_code::rate_limited:
     case protocol_error_code::offset_ahead:
     case protocol_error_code::unknown_session:
+    case protocol_error_code::too_many_clients:
       return true;  // the stream cannot go on correctly
     default:
       return false;

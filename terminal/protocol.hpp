@@ -31,18 +31,19 @@ inline constexpr int max_rows = 500;
 
 /// Why a frame or a request was refused; sent to the client as an `error` message.
 enum class protocol_error_code {
-  malformed,        ///< not JSON, not valid UTF-8, or not a JSON object
-  empty_frame,      ///< a text or binary frame with no bytes
-  frame_too_large,  ///< above max_client_text_size or max_client_input_size (closes)
-  unknown_type,     ///< `type` names no message of this direction
-  unknown_field,    ///< a key the message type does not have
-  missing_field,    ///< a required key (`type` included) is absent
-  wrong_type,       ///< a field of another JSON type, e.g. a float for an integer
-  out_of_range,     ///< an integer outside its bounds, e.g. 2000 columns or a negative offset
-  invalid_ack,      ///< an ack behind an earlier ack or beyond the bytes sent (closes)
-  rate_limited,     ///< more messages per second than allowed (closes)
-  offset_ahead,     ///< resume requested from beyond the end of the output (closes)
-  unknown_session,  ///< the session does not exist or cannot be loaded (closes)
+  malformed,         ///< not JSON, not valid UTF-8, or not a JSON object
+  empty_frame,       ///< a text or binary frame with no bytes
+  frame_too_large,   ///< above max_client_text_size or max_client_input_size (closes)
+  unknown_type,      ///< `type` names no message of this direction
+  unknown_field,     ///< a key the message type does not have
+  missing_field,     ///< a required key (`type` included) is absent
+  wrong_type,        ///< a field of another JSON type, e.g. a float for an integer
+  out_of_range,      ///< an integer outside its bounds, e.g. 2000 columns or a negative offset
+  invalid_ack,       ///< an ack behind an earlier ack or beyond the bytes sent (closes)
+  rate_limited,      ///< more messages per second than allowed (closes)
+  offset_ahead,      ///< resume requested from beyond the end of the output (closes)
+  unknown_session,   ///< the session does not exist or cannot be loaded (closes)
+  too_many_clients,  ///< the session has as many clients attached as allowed (closes)
 };
 
 /// A refused frame or request: a stable code and a message for humans.

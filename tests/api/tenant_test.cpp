@@ -2,6 +2,8 @@
 // server, PostgreSQL and Docker. Each test first shows the attempt reached the server (Berth's
 // own error answered it, or the probe ran in the container) before asserting it failed.
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/api/session_fixture.hpp"
@@ -167,4 +169,55 @@ TEST_F(session_test, wrong_passwords_from_one_address_do_not_lock_the_owner_out_
 }
 
 }  // namespace
+/// Sessions with room for 2 clients each and 4 terminals per user.
+class terminal_limits_test : public session_test {
+ protected:
+  std::map<std::string, std::string> server_environment() const override {
+    auto environment = session_test::server_environment();
+    environment["BERTH_MAX_TERMINALS_PER_SESSION"] = "2";
+    environment["BERTH_MAX_TERMINALS_PER_USER"] = "4";
+    return environment;
+  }
+};
+
+TEST_F(terminal_limits_test, a_member_holds_no_more_terminals_than_allowed) {
+  const auto [workspace, session] = open_session();
+  auto first = attach(workspace, session);
+  auto second = attach(workspace, session);
+  auto third = terminal_client::connect(server_->port(), workspace, session, alice_token_);
+  ASSERT_TRUE(third) << third.error().status;  // the upgrade passed: the session refused it
+  const auto refused = third->wait_for_control("error", 10s);
+  ASSERT_FALSE(refused.is_null()) << "the third client of the session was not refused";
+  EXPECT_EQ(text_of(refused, "code"), "too_many_clients");
+  third->drain(2s);
+  EXPECT_TRUE(third->socket().closed());
+  EXPECT_EQ(third->socket().close_code(), 1008);
+  // The two attached still work.
+  ASSERT_TRUE(first.type("echo still-$((20+3))\n"));
+  EXPECT_TRUE(first.wait_for("still-23", 10s));
+  EXPECT_TRUE(second.wait_for("still-23", 10s));
+
+  // Per user, across sessions: two more terminals make four; the fifth is refused before
+  // the upgrade.
+  const auto opened = alice_->call("POST", "/api/workspaces/" + workspace + "/sessions", "{}");
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const auto other = text_of(opened.json, "id");
+  auto fourth = attach(workspace, other);
+  auto fifth = attach(workspace, other);
+  auto sixth = terminal_client::connect(server_->port(), workspace, other, alice_token_);
+  ASSERT_FALSE(sixth) << "a fifth terminal of one user was accepted";
+  EXPECT_EQ(sixth.error().status, 429);
+  EXPECT_NE(sixth.error().body.find("too_many_terminals"), std::string::npos) << sixth.error().body;
+  // Closing one frees its place.
+  first.socket().close();
+  bool reopened = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !reopened && std::chrono::steady_clock::now() < deadline;) {
+    reopened =
+        terminal_client::connect(server_->port(), workspace, other, alice_token_).has_value();
+    if (!reopened) std::this_thread::sleep_for(50ms);  // polling a condition, not a wait
+  }
+  EXPECT_TRUE(reopened) << "a closed terminal's place was not given back";
+}
+
 }  // namespace berth::testing

@@ -15,6 +15,7 @@ TEST(terminal_close_codes, follow_rfc_6455_and_only_errors_that_end_the_stream_c
   EXPECT_EQ(close_code_after(protocol_error_code::invalid_ack), 1008);
   EXPECT_EQ(close_code_after(protocol_error_code::offset_ahead), 1008);
   EXPECT_EQ(close_code_after(protocol_error_code::unknown_session), 4404);
+  EXPECT_EQ(close_code_after(protocol_error_code::too_many_clients), 1008);
 }
 
 }  // namespace

@@ -216,6 +216,8 @@ TEST(error_codes, have_stable_names_and_close_only_when_the_stream_cannot_go_on)
   EXPECT_TRUE(ends_stream(protocol_error_code::invalid_ack));
   EXPECT_TRUE(ends_stream(protocol_error_code::offset_ahead));
   EXPECT_TRUE(ends_stream(protocol_error_code::unknown_session));
+  EXPECT_EQ(to_string(protocol_error_code::too_many_clients), "too_many_clients");
+  EXPECT_TRUE(ends_stream(protocol_error_code::too_many_clients));
 }
 
 TEST(resume_offset, reads_decimal_digits_up_to_int64_max) {
