@@ -208,18 +208,12 @@ void session_actor::on_recovered(recovered_session& found) {
     delayed_send(this, closed_linger, quit_atom::value);
     return;
   }
-  // Grace counts only time the server was up: from the last detach to the last event
-  // recorded before the restart, and nothing when a client was attached.
-  const auto spent =
-      state_.attached_clients.empty()
-          ? std::max<std::int64_t>(0, state_.last_event_ms - state_.unattended_since_ms)
-          : 0;
+  grace_spent_before_ = grace_spent_before_restart(state_);
   // Clients of the previous server are gone: say so, for the audit trail.
   for (const auto& client_id : state_.attached_clients)
     record(session_event::client_detached{client_id, "", ""}, system_origin());
   state_.attached_clients.clear();
   count_open(true);
-  grace_spent_before_ = std::chrono::milliseconds(spent);
   arm_grace();
   relink();
 }

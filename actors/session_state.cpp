@@ -85,6 +85,12 @@ fold_outcome evolve(session_state& state, const events::recorded_event& event) {
   return fold_outcome::folded;
 }
 
+std::chrono::milliseconds grace_spent_before_restart(const session_state& state) {
+  if (!state.attached_clients.empty()) return {};
+  return std::chrono::milliseconds(
+      std::max<std::int64_t>(0, state.last_event_ms - state.unattended_since_ms));
+}
+
 events::new_event new_session_event(const session_event_variant& event,
                                     const session_origin& origin, std::optional<std::string> body) {
   auto encoded = encode(event);

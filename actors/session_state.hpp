@@ -3,6 +3,7 @@
 // A terminal session as its `session-<id>` stream tells it (docs/events.md), and the pure
 // functions that build its events and fold them. No CAF, no I/O.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -58,6 +59,11 @@ enum class fold_outcome {
 /// Folds one recorded event of the session's stream into the state; an unknown or unreadable
 /// event only advances the version and the time of the newest event, and says so.
 fold_outcome evolve(session_state& state, const events::recorded_event& event);
+
+/// The grace a recovered session already used: the time the server was up with no client
+/// attached, from the last detach (or the open) to the newest event recorded before the
+/// restart; none when a client was attached then. Downtime never counts, however long.
+std::chrono::milliseconds grace_spent_before_restart(const session_state& state);
 
 /// Metadata of a session's events: who caused them, from where, in which trace.
 struct session_origin {

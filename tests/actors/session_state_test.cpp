@@ -139,6 +139,21 @@ TEST(session_state, counts_an_unreadable_or_unknown_event_without_folding_it) {
   EXPECT_EQ(state.cols, 100);
 }
 
+TEST(session_state, counts_grace_only_while_the_server_was_up_and_no_client_attached) {
+  const session_origin origin;
+  session_state state;
+  evolve(state, recorded(session_opened_event(opened_state(), origin), 1, 1'000));
+  evolve(state, recorded(client_attached_event("c1", "u1", origin), 2, 2'000));
+  evolve(state, recorded(output_recorded_event(0, "x", origin), 3, 3'000));
+  // Killed while a client was attached: no grace used, however long it stays down.
+  EXPECT_EQ(grace_spent_before_restart(state), std::chrono::milliseconds(0));
+  evolve(state, recorded(client_detached_event("c1", "u1", origin), 4, 10'000));
+  evolve(state, recorded(output_recorded_event(1, "y", origin), 5, 12'500));
+  // Detached at 10 s, last event at 12.5 s, then the server died: 2.5 s used, and the hours
+  // it may have been down (recorded_at of nothing) add nothing.
+  EXPECT_EQ(grace_spent_before_restart(state), std::chrono::milliseconds(2'500));
+}
+
 TEST(session_state, finds_the_chunk_holding_an_offset) {
   const std::vector<output_chunk> index{{0, 10, 2}, {10, 25, 3}, {25, 30, 5}};
   EXPECT_EQ(chunk_holding(index, 0), 0u);
