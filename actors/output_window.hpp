@@ -16,7 +16,7 @@ namespace berth::actors {
 /// Output held in memory at most, whatever clients still need; older bytes come from the event
 /// log. Uncommitted bytes are never dropped, but the keeper stops sending once its journal is
 /// full of unacknowledged ones, so they stay bounded too.
-inline constexpr std::int64_t max_memory_bytes = 16 * 1024 * 1024;
+inline constexpr std::int64_t max_memory_bytes = 4 * 1024 * 1024;
 
 /// Furthest ahead of the bytes received that an output frame may start. The keeper drops only
 /// acknowledged bytes and we acknowledge only committed ones, which we have received; so what it

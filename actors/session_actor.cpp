@@ -56,7 +56,12 @@ caf::behavior session_actor::make_behavior() {
         return handle(std::move(request));
       },
       [this](keeper_delivery& delivery) {
-        if (delivery.link == link_generation_) on_keeper(std::move(delivery.message));
+        if (delivery.link != link_generation_) return;
+        if (const auto* output = std::get_if<keeper::output_event>(&delivery.message)) {
+          inbox_->bytes -= static_cast<std::int64_t>(output->data.size());
+        }
+        on_keeper(std::move(delivery.message));
+        pace_keeper_output();
       },
       [this](keeper_link_ended& ended) {
         if (ended.link == link_generation_) on_link_ended(ended.failure);
@@ -115,6 +120,7 @@ void session_actor::start_open() {
   auto appended = std::make_shared<command_result<std::int64_t>>(0);
   const auto handle = caf::actor_cast<caf::actor>(this);
   const auto generation = ++link_generation_;
+  auto inbox = inbox_ = std::make_shared<keeper_inbox>();
   link_phase_ = link_phase::opening;
   auto opened_event = session_opened_event(state_, origin_of(open.caller));
   request(context_->pool, caf::infinite,
@@ -131,7 +137,7 @@ void session_actor::start_open() {
               return;
             }
             *appended = stored->last_version;
-            *result = open_keeper_link(*context, state.workspace_id, handle, generation);
+            *result = open_keeper_link(*context, state.workspace_id, handle, generation, inbox);
             if (!result->link) return;
             // The shell runs in the workspace owner's container, so it gets the owner's
             // secrets, whoever opens it: an admin's never reach a member's container.

@@ -71,6 +71,8 @@ inline constexpr std::size_t max_link_queue = 1024 * 1024;
 inline constexpr std::size_t link_queue_release = 256 * 1024;
 /// How often a held session looks whether the link's queue drained.
 inline constexpr auto drain_poll = std::chrono::milliseconds(50);
+/// A link that paused itself for a full inbox reads again once the inbox is below this.
+inline constexpr std::int64_t inbox_release_bytes = 256 * 1024;
 /// A retry after the event store or the blocking pool failed.
 inline constexpr auto retry_after_failure = std::chrono::seconds(1);
 
@@ -180,6 +182,7 @@ class session_actor : public caf::event_based_actor {
   std::uint64_t link_generation_ = 0;
   relink_backoff backoff_;
   bool keeper_output_paused_ = false;  ///< the link's reading is paused for the recorder
+  std::shared_ptr<keeper_inbox> inbox_ = std::make_shared<keeper_inbox>();  ///< current link's
 
   screen_model screen_;
   output_window window_;

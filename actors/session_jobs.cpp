@@ -50,7 +50,8 @@ recovered_session recover_session(events::event_store& store, const std::string&
 }
 
 opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
-                             const caf::actor& handle, std::uint64_t generation) {
+                             const caf::actor& handle, std::uint64_t generation,
+                             std::shared_ptr<keeper_inbox> inbox) {
   opened_link result;
   auto docker = docker_for_this_thread();
   if (!docker) {
@@ -59,7 +60,10 @@ opened_link open_keeper_link(session_context& context, const std::string& worksp
   }
   docker::keeper_link_handlers handlers{
       .on_message =
-          [handle, generation](const keeper::message& message) {
+          [handle, generation, inbox](const keeper::message& message) {
+            if (const auto* output = std::get_if<keeper::output_event>(&message)) {
+              inbox->bytes += static_cast<std::int64_t>(output->data.size());
+            }
             caf::anon_send(handle, keeper_delivery{generation, message});
           },
       .on_closed =
@@ -68,7 +72,17 @@ opened_link open_keeper_link(session_context& context, const std::string& worksp
                            keeper_link_ended{generation,
                                              failure ? docker::describe(*failure) : std::string{}});
           },
-      .on_diagnostic = {}};
+      .on_diagnostic = {},
+      .should_pause =
+          [inbox] {
+            if (inbox->bytes.load() <= max_inbox_bytes) return false;
+            // Say so first, then look again: the actor may have emptied the inbox in
+            // between, and then nothing would resume the link.
+            inbox->paused = true;
+            if (inbox->bytes.load() > max_inbox_bytes) return true;
+            inbox->paused = false;
+            return false;
+          }};
   auto link = docker::keeper_link::open(
       **docker, context.io, docker::workspace_resource_name(workspace_id), std::move(handlers));
   if (!link) {

@@ -3,7 +3,9 @@
 // The blocking halves of a session's work (PostgreSQL, Docker), run on the blocking pool and
 // handed back to the session actor. Include only from actors/*.cpp (CAF).
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -28,6 +30,17 @@ struct recovered_session {
 recovered_session recover_session(events::event_store& store, const std::string& session_id,
                                   std::int64_t window);
 
+/// Output bytes a keeper link handed to the session actor's mailbox and the actor has not
+/// taken yet. Above this the link stops reading: a flooding keeper cannot grow the mailbox
+/// faster than the actor empties it.
+inline constexpr std::int64_t max_inbox_bytes = 1024 * 1024;
+
+/// Shared by a link's I/O thread (adds, pauses) and the session actor (takes, resumes).
+struct keeper_inbox {
+  std::atomic<std::int64_t> bytes{0};
+  std::atomic<bool> paused{false};  ///< the link paused itself for a full inbox
+};
+
 /// A link opened on a pool thread, handed to the actor.
 struct opened_link {
   std::optional<docker::keeper_link> link;
@@ -38,7 +51,8 @@ struct opened_link {
 /// Opens a keeper link into the workspace's container whose messages reach `handle` tagged
 /// with `generation`.
 opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
-                             const caf::actor& handle, std::uint64_t generation);
+                             const caf::actor& handle, std::uint64_t generation,
+                             std::shared_ptr<keeper_inbox> inbox);
 
 /// Recorded output bytes [from, until) of a session read from its stream, starting at the
 /// event at `first_version`; `failure` is set when the store could not be read.

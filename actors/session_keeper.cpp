@@ -15,11 +15,12 @@ void session_actor::relink() {
   auto result = std::make_shared<opened_link>();
   const auto handle = caf::actor_cast<caf::actor>(this);
   const auto generation = ++link_generation_;
+  auto inbox = inbox_ = std::make_shared<keeper_inbox>();
   const auto from = window_.received_end();
   request(context_->pool, caf::infinite,
           blocking_job{[=, context = context_, workspace_id = state_.workspace_id,
                         keeper_session = state_.keeper_session] {
-            *result = open_keeper_link(*context, workspace_id, handle, generation);
+            *result = open_keeper_link(*context, workspace_id, handle, generation, inbox);
             if (result->link) {
               result->link->send(
                   keeper::attach_request{keeper_session, static_cast<std::uint64_t>(from)});
@@ -141,7 +142,6 @@ void session_actor::on_output(const keeper::output_event& output) {
   for (auto& [id, slot] : clients_)
     fill(id, slot);
   admit_waiting();
-  pace_keeper_output();
   if (recorder_->wants_flush_now()) {
     flush();
   } else {
@@ -218,13 +218,19 @@ void session_actor::update_input_hold() {
 
 void session_actor::pace_keeper_output() {
   if (!link_ || !recorder_) return;
-  // Above the backlog the keeper keeps the output in its journal until the store catches up.
-  const bool pause = recorder_->over_backlog();
-  if (pause == keeper_output_paused_) return;
-  keeper_output_paused_ = pause;
-  if (pause) {
-    link_->pause_reading();
-  } else {
+  // Above the backlog the keeper keeps the output in its journal until the store catches up;
+  // the link pauses itself when this actor's inbox is full (keeper_inbox), and is resumed
+  // here once the inbox is mostly taken.
+  const bool backlog = recorder_->over_backlog();
+  const bool inbox_full = inbox_->paused && inbox_->bytes.load() > inbox_release_bytes;
+  if (backlog || inbox_full) {
+    if (backlog && !keeper_output_paused_) link_->pause_reading();
+    keeper_output_paused_ = keeper_output_paused_ || backlog;
+    return;
+  }
+  if (keeper_output_paused_ || inbox_->paused) {
+    keeper_output_paused_ = false;
+    inbox_->paused = false;
     link_->resume_reading();
   }
 }

@@ -82,7 +82,9 @@ std::optional<session_batch> session_recorder::take_batch() {
   session_batch batch;
   batch.expected_version = version_;
   std::int64_t output_bytes = 0;
-  for (std::size_t i = 0; i < pending_.size(); ++i) {
+  std::size_t taken = 0;
+  for (; taken < pending_.size() && output_bytes < max_append_output; ++taken) {
+    const auto i = taken;
     const auto& entry = pending_[i];
     batch.events.push_back(entry.event);
     if (entry.output) {
@@ -92,8 +94,9 @@ std::optional<session_batch> session_recorder::take_batch() {
     }
     batch.closes = batch.closes || entry.closes;
   }
-  in_flight_ = std::move(pending_);
-  pending_.clear();
+  const auto split = pending_.begin() + static_cast<std::ptrdiff_t>(taken);
+  in_flight_.emplace(std::make_move_iterator(pending_.begin()), std::make_move_iterator(split));
+  pending_.erase(pending_.begin(), split);
   pending_output_bytes_ -= output_bytes;
   in_flight_output_bytes_ = output_bytes;
   return batch;

@@ -44,7 +44,8 @@ class keeper_session_run {
                  failure_ = docker::describe(*error);
                }
              },
-         .on_diagnostic = {}});
+         .on_diagnostic = {},
+         .should_pause = {}});
     if (!opened) {
       failure_ = docker::describe(opened.error());
       return;
@@ -276,7 +277,8 @@ probe_result<void> wait_for_keeper(docker::client& docker, boost::asio::io_conte
                                          if (error && !greeted)
                                            last_failure = docker::describe(*error);
                                        },
-                                   .on_diagnostic = {}});
+                                   .on_diagnostic = {},
+                                   .should_pause = {}});
     if (!opened) return tl::unexpected(docker::describe(opened.error()));
     link.emplace(std::move(*opened));
     if (auto ran = run_phase(io, "keeper hello"); !ran) return ran;

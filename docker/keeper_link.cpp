@@ -185,7 +185,10 @@ class keeper_link::state : public std::enable_shared_from_this<keeper_link::stat
     std::lock_guard lock{callback_mutex_};
     while (!finished_) {
       auto step = decoder_.next();
-      if (std::holds_alternative<keeper::need_more>(step)) return;
+      if (std::holds_alternative<keeper::need_more>(step)) {
+        if (!detached_ && handlers_.should_pause && handlers_.should_pause()) pause_reading();
+        return;
+      }
       if (auto* failure = std::get_if<keeper::decode_error>(&step)) {
         return fail(hello_seen_ ? link_error(keeper_link_failure::protocol, failure->message)
                                 : classify_preamble(failure->message, true));

@@ -74,6 +74,11 @@ struct keeper_link_handlers {
   std::function<void(std::optional<keeper_link_error> failure)> on_closed;
   /// Text `keeper attach` (or Docker) wrote to stderr; optional, for logs.
   std::function<void(std::string_view text)> on_diagnostic;
+  /// Asked after the messages of each read were delivered; true pauses reading (as
+  /// `pause_reading`) until `resume_reading`. Optional: back-pressure decided where the
+  /// messages arrive, before a receiver's queue grows (a flooding keeper is read no faster
+  /// than its receiver takes the messages).
+  std::function<bool()> should_pause;
 };
 
 /// A live link to a keeper through one exec. Methods may be called from any thread; destroying

@@ -16,6 +16,14 @@ constexpr const char* event_columns =
     "schema_version, data::text, body, metadata::text, "
     "(date_part('epoch', recorded_at) * 1000000)::bigint";
 
+/// The same columns without the body: what the feed returns. Read models never need terminal
+/// bytes, and five runners each fetching every output body (as hex text, twice its size)
+/// cost hundreds of MB and a core during an output flood.
+constexpr const char* feed_columns =
+    "stream_id, stream_version, global_pos, tx_id::text, event_id::text, event_type, "
+    "schema_version, data::text, NULL::bytea, metadata::text, "
+    "(date_part('epoch', recorded_at) * 1000000)::bigint";
+
 /// The event in `event_columns`, which start at column `first` of `row`.
 recorded_event to_event(const pqxx::row& row, pqxx::row::size_type first = 0) {
   recorded_event event;
@@ -186,7 +194,7 @@ result<feed_page> event_store::read_feed(feed_checkpoint after, std::size_t limi
     // One statement, one snapshot: below pg_snapshot_xmin no transaction can still add
     // rows, so this prefix of the feed never changes (REFERENCE.md "Feed").
     const auto rows =
-        tx.exec_params(std::string("SELECT ") + event_columns +
+        tx.exec_params(std::string("SELECT ") + feed_columns +
                            " FROM es_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
                            "AND (tx_id, global_pos) > ($1::text::xid8, $2::bigint) "
                            "ORDER BY tx_id, global_pos LIMIT $3",

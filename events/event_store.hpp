@@ -57,6 +57,7 @@ class event_store {
 
   /// Events committed after `after`, in (transaction, position) order, never skipping a
   /// transaction that commits late: only transactions below the snapshot horizon are read.
+  /// Without their bodies (terminal bytes): read models never need them; read_stream has them.
   result<feed_page> read_feed(feed_checkpoint after, std::size_t limit = 1000);
 
   /// Saves a snapshot (keeps the newest per stream and state version).

@@ -135,7 +135,8 @@ class link_probe {
               changed_.notify_all();
             },
         .on_closed = [this](std::optional<keeper_link_error> failure) { record_close(failure); },
-        .on_diagnostic = {}};
+        .on_diagnostic = {},
+        .should_pause = {}};
   }
 
   void record_close(std::optional<keeper_link_error> failure) {

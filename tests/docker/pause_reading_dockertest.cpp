@@ -236,7 +236,8 @@ TEST_F(keeper_link_pausing, stops_messages_of_a_flooding_stream_until_resumed) {
                                 failure = std::move(result);
                                 ++record.closed_calls;
                               },
-                          .on_diagnostic = {}});
+                          .on_diagnostic = {},
+                          .should_pause = {}});
   ASSERT_TRUE(driver.run_until([&] { return record.delivered >= flood_proof; }))
       << "the stand-in keeper did not flood the link: " << record.delivered << " bytes"
       << "; " << ending(failure);

@@ -65,6 +65,24 @@ TEST_F(feed_pgtest, delivers_both_events_when_transactions_commit_out_of_positio
   EXPECT_TRUE(store.read_feed(again->next)->events.empty());
 }
 
+TEST_F(feed_pgtest, leaves_bodies_to_stream_reads) {
+  event_store store({url()});
+  new_event output{make_uuid_v7(), "OutputRecorded", 1, R"({"offset":0,"length":5})", "hello"};
+  ASSERT_TRUE(store.append({"session-s1", "session", expected_version::no_stream, {output}}));
+  std::vector<recorded_event> fed;
+  ASSERT_TRUE(testing::wait_until([&] {
+    auto page = store.read_feed({});
+    if (page) fed = page->events;
+    return fed.size() == 1;
+  }));
+  EXPECT_EQ(fed[0].type, "OutputRecorded");
+  EXPECT_FALSE(fed[0].body) << "the feed carried terminal bytes";
+  auto stream = store.read_stream("session-s1", 1, 10);
+  ASSERT_TRUE(stream);
+  ASSERT_EQ(stream->size(), 1u);
+  EXPECT_EQ((*stream)[0].body, "hello");
+}
+
 TEST_F(feed_pgtest, pages_through_the_feed_from_a_checkpoint) {
   event_store store({url()});
   for (int i = 0; i < 5; ++i) {

@@ -1,0 +1,41 @@
+// The recorder's bounds on memory: what one append carries.
+
+#include <gtest/gtest.h>
+
+#include "actors/session_recorder.hpp"
+
+namespace berth::actors {
+namespace {
+
+TEST(session_recorder_limits, cuts_a_large_backlog_into_appends_of_bounded_output) {
+  constexpr std::size_t batch_bytes = 64 * 1024;
+  session_recorder recorder(batch_bytes, session_origin{}, 1, 0);
+  const std::string chunk(batch_bytes, 'x');
+  constexpr int chunks = 40;  // 2.5 MiB of backlog: 16 + 16 + 8 events of 64 KiB
+  for (int i = 0; i < chunks; ++i) {
+    ASSERT_TRUE(recorder.record_output(i * static_cast<std::int64_t>(batch_bytes), chunk));
+  }
+  std::int64_t version = 1;
+  std::int64_t recorded = 0;
+  int appends = 0;
+  while (auto batch = recorder.take_batch()) {
+    ++appends;
+    std::int64_t bytes = 0;
+    for (const auto& event : batch->events)
+      bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
+    EXPECT_LE(bytes, max_append_output) << "append " << appends;
+    EXPECT_EQ(batch->expected_version, version);
+    ASSERT_FALSE(recorder.take_batch()) << "a second append while one is in flight";
+    version += static_cast<std::int64_t>(batch->events.size());
+    const auto commit = recorder.committed(version);
+    ASSERT_FALSE(commit.chunks.empty());
+    EXPECT_EQ(commit.chunks.front().offset, recorded) << "appends keep the output in order";
+    recorded = commit.committed_end;
+  }
+  EXPECT_EQ(appends, 3);
+  EXPECT_EQ(recorded, chunks * static_cast<std::int64_t>(batch_bytes));
+  EXPECT_TRUE(recorder.idle());
+}
+
+}  // namespace
+}  // namespace berth::actors
