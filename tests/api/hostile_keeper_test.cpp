@@ -237,7 +237,7 @@ TEST_F(hostile_keeper_test, a_flooding_keeper_cannot_grow_the_servers_memory) {
   // the test records it (echo_p99_ms) and asserts what must hold on a loaded machine too,
   // until the screen model's work per session is rate-limited.
   EXPECT_LE(p99, 250.0) << "ms over " << echo_ms.size() << " keystrokes, median "
-                       << echo_ms[echo_ms.size() / 2] << " ms, flood: " << log;
+                        << echo_ms[echo_ms.size() / 2] << " ms, flood: " << log;
   RecordProperty("rss_growth_kib", std::to_string(rss_most - rss_before));
   RecordProperty("echo_p99_ms", std::to_string(p99));
 }
