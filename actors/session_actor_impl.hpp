@@ -71,6 +71,10 @@ inline constexpr std::size_t max_link_queue = 1024 * 1024;
 inline constexpr std::size_t link_queue_release = 256 * 1024;
 /// How often a held session looks whether the link's queue drained.
 inline constexpr auto drain_poll = std::chrono::milliseconds(50);
+/// Protocol breaches after which the session ends (`shell_lost`): a keeper that keeps
+/// forging is not the shell's keeper any more, and each breach is an event in the stream, so
+/// relinking forever (at the backoff's rate) would grow the log without end.
+inline constexpr int max_keeper_refusals = 8;
 /// A link that paused itself for a full inbox reads again once the inbox is below this.
 inline constexpr std::int64_t inbox_release_bytes = 256 * 1024;
 /// A retry after the event store or the blocking pool failed.
@@ -182,6 +186,7 @@ class session_actor : public caf::event_based_actor {
   std::uint64_t link_generation_ = 0;
   relink_backoff backoff_;
   bool keeper_output_paused_ = false;  ///< the link's reading is paused for the recorder
+  int keeper_refusals_ = 0;            ///< protocol breaches of this session's keepers
   std::shared_ptr<keeper_inbox> inbox_ = std::make_shared<keeper_inbox>();  ///< current link's
 
   screen_model screen_;

@@ -175,7 +175,9 @@ void session_actor::refuse_keeper(std::string reason) {
   link_.reset();  // no callback runs after this: the relink is scheduled here
   link_phase_ = link_phase::down;
   const auto delay = backoff_.after_link_ended(std::chrono::steady_clock::now());
-  if (backoff_.should_give_up()) return finish({"shell_lost", std::nullopt, false});
+  if (++keeper_refusals_ >= max_keeper_refusals || backoff_.should_give_up()) {
+    return finish({"shell_lost", std::nullopt, false});
+  }
   broadcast_status();
   schedule_relink(delay);
 }
