@@ -117,31 +117,6 @@ events::new_event input_recorded_event(std::string bytes, const session_origin& 
   return new_session_event(session_event::input_recorded{length}, origin, std::move(bytes));
 }
 
-events::new_event session_resized_event(int cols, int rows, const session_origin& origin) {
-  return new_session_event(session_event::resized{cols, rows}, origin);
-}
-
-events::new_event client_attached_event(const std::string& client_id, const std::string& user_id,
-                                        const session_origin& origin) {
-  return new_session_event(
-      session_event::client_attached{client_id, user_id, origin.remote_address}, origin);
-}
-
-events::new_event client_detached_event(const std::string& client_id, const std::string& user_id,
-                                        const session_origin& origin) {
-  return new_session_event(
-      session_event::client_detached{client_id, user_id, origin.remote_address}, origin);
-}
-
-events::new_event session_closed_event(const session_close& how, const session_origin& origin) {
-  return new_session_event(session_event::closed{how.reason, how.exit_status, how.signaled},
-                           origin);
-}
-
-events::new_event session_renamed_event(const std::string& name, const session_origin& origin) {
-  return new_session_event(session_event::renamed{name}, origin);
-}
-
 std::string session_name_problem(std::string_view name) {
   std::size_t characters = 0;
   for (std::size_t i = 0; i < name.size(); ++characters) {

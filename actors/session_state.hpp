@@ -85,13 +85,6 @@ events::new_event session_opened_event(const session_state& opened, const sessio
 events::new_event output_recorded_event(std::int64_t offset, std::string bytes,
                                         const session_origin& origin);
 events::new_event input_recorded_event(std::string bytes, const session_origin& origin);
-events::new_event session_resized_event(int cols, int rows, const session_origin& origin);
-events::new_event client_attached_event(const std::string& client_id, const std::string& user_id,
-                                        const session_origin& origin);
-events::new_event client_detached_event(const std::string& client_id, const std::string& user_id,
-                                        const session_origin& origin);
-events::new_event session_closed_event(const session_close& how, const session_origin& origin);
-events::new_event session_renamed_event(const std::string& name, const session_origin& origin);
 
 /// Longest session name, in characters (Unicode code points).
 inline constexpr std::size_t max_session_name_length = 64;

@@ -64,15 +64,15 @@ TEST(session_events, keep_the_stored_form_of_earlier_versions) {
        R"("cols":100,"rows":30,"opened_ms":1700000000000})"},
       {output_recorded_event(4096, "hello", origin), R"({"offset":4096,"length":5})"},
       {input_recorded_event("ls\r", origin), R"({"length":3})"},
-      {session_resized_event(120, 40, origin), R"({"cols":120,"rows":40})"},
-      {client_attached_event("c1", "u1", origin),
+      {new_session_event(session_event::resized{120, 40}, origin), R"({"cols":120,"rows":40})"},
+      {new_session_event(session_event::client_attached{"c1", "u1", origin.remote_address}, origin),
        R"({"client_id":"c1","user_id":"u1","remote_address":"10.0.0.1"})"},
-      {client_detached_event("c1", "", origin),
+      {new_session_event(session_event::client_detached{"c1", "", origin.remote_address}, origin),
        R"({"client_id":"c1","user_id":"","remote_address":"10.0.0.1"})"},
-      {session_renamed_event("build ☃", origin), R"({"name":"build ☃"})"},
-      {session_closed_event({"exited", 3, false}, origin),
+      {new_session_event(session_event::renamed{"build ☃"}, origin), R"({"name":"build ☃"})"},
+      {new_session_event(session_event::closed{"exited", 3, false}, origin),
        R"({"reason":"exited","exit_status":3,"signaled":false})"},
-      {session_closed_event({"grace_expired", std::nullopt, false}, origin),
+      {new_session_event(session_event::closed{"grace_expired", std::nullopt, false}, origin),
        R"({"reason":"grace_expired","exit_status":null})"},
   };
   const std::vector<std::string> types{"SessionOpened",  "OutputRecorded", "InputRecorded",
@@ -143,7 +143,7 @@ TEST(session_events, find_the_offset_of_output_events_only) {
   stored.type = "SessionRenamed";
   stored.data = R"({"name":"x","offset":7})";
   EXPECT_FALSE(output_offset_of(stored));
-  EXPECT_FALSE(output_offset_of(session_resized_event(80, 24, {})));
+  EXPECT_FALSE(output_offset_of(new_session_event(session_event::resized{80, 24}, {})));
 }
 
 }  // namespace

@@ -45,16 +45,23 @@ TEST(session_state, folds_its_events) {
   EXPECT_EQ(state.output_index[1].version, 3);
   evolve(state, recorded(input_recorded_event("ls\r", origin), 4, 1030));
   EXPECT_EQ(state.input_bytes, 3);
-  evolve(state, recorded(session_resized_event(120, 40, origin), 5, 1040));
+  evolve(state, recorded(new_session_event(session_event::resized{120, 40}, origin), 5, 1040));
   EXPECT_EQ(state.cols, 120);
   EXPECT_EQ(state.rows, 40);
-  evolve(state, recorded(client_attached_event("c1", "u1", origin), 6, 1050));
+  evolve(state,
+         recorded(new_session_event(
+                      session_event::client_attached{"c1", "u1", origin.remote_address}, origin),
+                  6, 1050));
   EXPECT_EQ(state.attached_clients.size(), 1u);
-  evolve(state, recorded(client_detached_event("c1", "u1", origin), 7, 1060));
+  evolve(state,
+         recorded(new_session_event(
+                      session_event::client_detached{"c1", "u1", origin.remote_address}, origin),
+                  7, 1060));
   EXPECT_TRUE(state.attached_clients.empty());
   EXPECT_EQ(state.unattended_since_ms, 1060);
   EXPECT_FALSE(state.closed);
-  evolve(state, recorded(session_closed_event({"exited", 3, false}, origin), 8, 1070));
+  evolve(state,
+         recorded(new_session_event(session_event::closed{"exited", 3, false}, origin), 8, 1070));
   ASSERT_TRUE(state.closed);
   EXPECT_EQ(state.closed->reason, "exited");
   EXPECT_EQ(state.closed->exit_status, 3);
@@ -66,9 +73,10 @@ TEST(session_state, takes_the_latest_name_even_after_the_close) {
   session_state state;
   evolve(state, recorded(session_opened_event(opened_state(), {}), 1, 1000));
   EXPECT_EQ(state.name, "");
-  evolve(state, recorded(session_renamed_event("build", {}), 2, 1010));
-  evolve(state, recorded(session_closed_event({"exited", 0, false}, {}), 3, 1020));
-  evolve(state, recorded(session_renamed_event("build ☃ log", {}), 4, 1030));
+  evolve(state, recorded(new_session_event(session_event::renamed{"build"}, {}), 2, 1010));
+  evolve(state,
+         recorded(new_session_event(session_event::closed{"exited", 0, false}, {}), 3, 1020));
+  evolve(state, recorded(new_session_event(session_event::renamed{"build ☃ log"}, {}), 4, 1030));
   EXPECT_EQ(state.name, "build ☃ log");
   EXPECT_TRUE(state.closed);
 }
@@ -108,7 +116,9 @@ TEST(session_state, refuses_names_with_bidirectional_controls) {
 
 TEST(session_state, records_a_close_without_exit_status) {
   session_state state;
-  evolve(state, recorded(session_closed_event({"grace_expired", std::nullopt, false}, {}), 2, 5));
+  evolve(state, recorded(new_session_event(
+                             session_event::closed{"grace_expired", std::nullopt, false}, {}),
+                         2, 5));
   ASSERT_TRUE(state.closed);
   EXPECT_EQ(state.closed->reason, "grace_expired");
   EXPECT_FALSE(state.closed->exit_status);
@@ -143,11 +153,17 @@ TEST(session_state, counts_grace_only_while_the_server_was_up_and_no_client_atta
   const session_origin origin;
   session_state state;
   evolve(state, recorded(session_opened_event(opened_state(), origin), 1, 1'000));
-  evolve(state, recorded(client_attached_event("c1", "u1", origin), 2, 2'000));
+  evolve(state,
+         recorded(new_session_event(
+                      session_event::client_attached{"c1", "u1", origin.remote_address}, origin),
+                  2, 2'000));
   evolve(state, recorded(output_recorded_event(0, "x", origin), 3, 3'000));
   // Killed while a client was attached: no grace used, however long it stays down.
   EXPECT_EQ(grace_spent_before_restart(state), std::chrono::milliseconds(0));
-  evolve(state, recorded(client_detached_event("c1", "u1", origin), 4, 10'000));
+  evolve(state,
+         recorded(new_session_event(
+                      session_event::client_detached{"c1", "u1", origin.remote_address}, origin),
+                  4, 10'000));
   evolve(state, recorded(output_recorded_event(1, "y", origin), 5, 12'500));
   // Detached at 10 s, last event at 12.5 s, then the server died: 2.5 s used, and the hours
   // it may have been down (recorded_at of nothing) add nothing.
