@@ -26,8 +26,8 @@ bool session_recorder::record_output(std::int64_t offset, std::string_view bytes
   if (offset < 0 || offset < received_end_) return false;
   if (bytes.size() > static_cast<std::uint64_t>(offset_max - offset)) return false;
   if (bytes.empty()) return true;
-  // After a gap (the keeper restarted its journal) the output before it keeps its offsets
-  // and what follows starts a run of its own.
+  // After a gap (bytes someone else acked are gone from the keeper's journal) the output
+  // before it keeps its offsets and what follows starts a run of its own.
   if (offset != received_end_ && !output_.empty()) seal();
   if (output_.empty()) output_start_ = offset;
   output_.append(bytes);
