@@ -205,6 +205,12 @@ void session_actor::on_recovered(recovered_session& found) {
   caf::anon_send(directory_, known_atom::value, state_.id, state_.workspace_id, state_.user_id,
                  !state_.closed.has_value());
   if (found.screen) screen_ = std::move(*found.screen);
+  screen_origin_ = found.screen_origin;
+  keyframe_offset_ = found.keyframe_offset;
+  next_keyframe_check_ = keyframe_offset_ + keyframe_interval;
+  telemetry::berth_metrics()
+      .session_recovery_fed_bytes.with({found.from_keyframe ? "keyframe" : "start"})
+      .add(found.fed_bytes);
   window_.restore(state_.output_end, std::move(found.tail));
   recorder_.emplace(context_->options.batch_bytes, system_origin(), state_.version,
                     state_.output_end);

@@ -169,6 +169,10 @@ class session_actor : public caf::event_based_actor {
   void schedule_flush();
   void flush();
   void trim_memory();
+  void take_keyframe_if_due();
+  void save_keyframe_in_flight(std::int64_t committed_version);
+  /// The output offset the screen model has interpreted up to.
+  std::int64_t screen_offset() const { return screen_origin_ + screen_.interpreted_bytes(); }
 
   std::shared_ptr<session_context> context_;
   std::optional<open_session> opening_;
@@ -190,6 +194,15 @@ class session_actor : public caf::event_based_actor {
   std::shared_ptr<keeper_inbox> inbox_ = std::make_shared<keeper_inbox>();  ///< current link's
 
   screen_model screen_;
+  /// The output offset of the model's first byte: a model recovered from a keyframe was fed
+  /// the keyframe's VT text first, standing for all output before it.
+  std::int64_t screen_origin_ = 0;
+  std::int64_t keyframe_offset_ = 0;  ///< where the newest keyframe stands
+  /// The screen offset at which to look again whether a keyframe is due.
+  std::int64_t next_keyframe_check_ = keyframe_interval;
+  /// Taken with the append in flight (which holds every event it reflects), saved once that
+  /// append commits and its version is known.
+  std::optional<screen_keyframe> keyframe_in_flight_;
   output_window window_;
   /// Exists once the stream's version is known (after the open's append or the recovery).
   std::optional<session_recorder> recorder_;

@@ -118,7 +118,7 @@ void session_actor::admit(attach_client& attach) {
   if (const auto* exact = std::get_if<terminal::exact_replay>(&*plan)) {
     start = exact->from;
   } else {
-    start = screen_.interpreted_bytes();  // the model is fed from offset 0
+    start = screen_offset();
     snapshot = render_vt(screen_.take_snapshot());
   }
   attaching.set("terminal.end_offset", end);

@@ -7,48 +7,6 @@
 
 namespace berth::actors {
 
-recovered_session recover_session(events::event_store& store, const std::string& session_id,
-                                  std::int64_t window) {
-  recovered_session found;
-  session_state folded;
-  std::optional<screen_model> screen;
-  std::string tail;
-  std::optional<std::int64_t> unreadable;
-  auto read =
-      store.fold_stream(session_stream(session_id), 1, [&](const events::recorded_event& event) {
-        if (unreadable) return;
-        if (evolve(folded, event) == fold_outcome::unreadable) {
-          unreadable = event.stream_version;
-          return;
-        }
-        if (event.type == "SessionOpened") screen.emplace(folded.rows, folded.cols);
-        if (!screen) return;
-        if (event.type == "SessionResized") screen->resize(folded.rows, folded.cols);
-        if (event.type == "OutputRecorded" && event.body) {
-          screen->feed(*event.body);
-          tail += *event.body;
-          if (static_cast<std::int64_t>(tail.size()) > 2 * window) {
-            tail.erase(0, tail.size() - static_cast<std::size_t>(window));
-          }
-        }
-      });
-  if (!read) {
-    found.state = tl::unexpected(
-        command_error{command_error::kind::dependency_unavailable, read.error().message});
-    return found;
-  }
-  if (unreadable) {
-    found.state = tl::unexpected(command_error{
-        command_error::kind::internal,
-        "the session's event at version " + std::to_string(*unreadable) + " cannot be read"});
-    return found;
-  }
-  found.state = std::move(folded);
-  found.tail = std::move(tail);
-  found.screen = std::move(screen);
-  return found;
-}
-
 opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
                              const caf::actor& handle, std::uint64_t generation,
                              std::shared_ptr<keeper_inbox> inbox) {

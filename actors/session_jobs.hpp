@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/screen_keyframe.hpp"
 #include "actors/screen_model.hpp"
 #include "actors/session_actor.hpp"
 #include "actors/session_state.hpp"
@@ -18,17 +19,30 @@
 
 namespace berth::actors {
 
-/// What a recovery fold found.
+/// What a recovery found.
 struct recovered_session {
   command_result<session_state> state = session_state{};
   std::string tail;  ///< the last bytes of output, for the memory window
   std::optional<screen_model> screen;
+  /// The output offset of the screen model's first byte: a model started from a keyframe was
+  /// fed the keyframe's VT text first, which stands for the output before the keyframe.
+  std::int64_t screen_origin = 0;
+  std::int64_t keyframe_offset = 0;  ///< where the newest keyframe stands (saved or used)
+  std::int64_t fed_bytes = 0;        ///< recorded output fed to the screen model
+  bool from_keyframe = false;
 };
 
-/// Folds the session's stream (state, screen, the newest `window` bytes of output); a known
-/// event that cannot be read fails the recovery rather than folding a corrupt log.
+/// Rebuilds a session from its stream: the state folded from every event without bodies, the
+/// screen from the newest keyframe plus the output after it (from a blank screen when there
+/// is none), the newest `window` bytes of output. When it fed the screen more than a keyframe
+/// interval, it saves a keyframe, so the next recovery is quick. A known event that cannot be
+/// read fails the recovery rather than folding a corrupt log.
 recovered_session recover_session(events::event_store& store, const std::string& session_id,
                                   std::int64_t window);
+
+/// Saves a keyframe as the session stream's snapshot; false (logged) when the store refused.
+bool save_keyframe(events::event_store& store, const std::string& session_id,
+                   const screen_keyframe& keyframe);
 
 /// Output bytes a keeper link handed to the session actor's mailbox and the actor has not
 /// taken yet. Above this the link stops reading: a flooding keeper cannot grow the mailbox

@@ -80,6 +80,8 @@ class session_recorder {
   bool wants_flush_now() const;
   /// Whether everything received has been committed.
   bool idle() const;
+  /// Whether anything recorded waits for a later append (beyond the one in flight).
+  bool has_pending() const { return !pending_.empty() || !output_.empty() || input_open_; }
   /// Whether an append is in flight.
   bool in_flight() const { return in_flight_.has_value(); }
   /// Output bytes received but not committed (pending and in flight).

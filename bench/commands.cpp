@@ -12,12 +12,14 @@ const char* const usage =
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
   berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]
+                     [--long-megabytes N]
                                terminal sessions end to end on a `berth serve` child with Docker:
                                echo latency and output throughput through a session WebSocket
                                against a raw docker exec, N concurrent sessions (p99, server RSS
-                               per session) and the time until N sessions answer again after a
-                               kill -9 and restart (default 200 samples, 200 concurrent, 100
-                               recovered, 20 MiB; image BERTH_WORKSPACE_IMAGE)
+                               per session), the time until N sessions answer again after a
+                               kill -9 and restart, and that of a session holding N MiB of
+                               output beside an empty one (default 200 samples, 200 concurrent,
+                               100 recovered, 20 MiB, 500 MiB; image BERTH_WORKSPACE_IMAGE)
   berth bench terminal-path [--image IMAGE] [--round-trips N] [--megabytes N]
                                echo latency and output throughput through keeper attach against
                                a raw docker exec, in one workspace container (image defaults to

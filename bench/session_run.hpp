@@ -26,6 +26,8 @@ struct sessions_bench_options {
   int concurrent = 200;        ///< sessions typing at once
   int recovery = 100;          ///< sessions alive when the server is killed
   std::size_t megabytes = 20;  ///< bulk output per path, in MiB
+  /// Output of the session whose recovery is timed beside an empty one's, in MiB.
+  std::size_t long_megabytes = 500;
 };
 
 /// One run: the server, the user's token and the workspaces that clean_up removes.

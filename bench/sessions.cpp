@@ -14,6 +14,8 @@
 // - recovery_N_ms: with N live sessions (no client attached), the server is killed with
 //   SIGKILL and started again on the same database and port; the time from the restart until
 //   every session, resumed with `?from=<its last offset>`, has echoed a typed byte.
+// - long_recovery: one session prints --long-megabytes MiB, another nothing; after a kill -9
+//   the time until each answers (session_long.cpp), the empty one being the baseline.
 // - telemetry: the ws echo and output once more against a server with tracing and metrics
 //   off, then against one exporting every span to a local OTLP collector; ratios on/off.
 // Single-session round trips are paced at 100 a second, raw and ws alike, because the server
@@ -35,6 +37,7 @@
 
 #include "accounts/accounts.hpp"
 #include "bench/commands.hpp"
+#include "bench/session_long.hpp"
 #include "bench/session_probes.hpp"
 #include "bench/session_run.hpp"
 #include "bench/stats.hpp"
@@ -356,12 +359,15 @@ probe_result<json::object> run_phases(sessions_bench_run& run) {
   auto ws = latency_summary(*ws_echo);
   ws["mb_per_s"] = rounded(*ws_bulk, 1);
   ws["mb_per_s_unrecorded"] = rounded(*unrecorded, 1);
+  auto long_recovery = measure_long_recovery(run, options.long_megabytes);
+  if (!long_recovery) return tl::unexpected(long_recovery.error());
   auto cost = measure_telemetry_cost(run);
   if (!cost) return tl::unexpected(cost.error());
   json::object out{
       {"raw", std::move(*raw)}, {"ws", std::move(ws)}, {"telemetry", std::move(*cost)}};
   out["concurrent_" + std::to_string(options.concurrent)] = std::move(*concurrent);
   out["recovery_" + std::to_string(options.recovery) + "_ms"] = std::lround(*recovery);
+  out["long_recovery"] = std::move(*long_recovery);
   return out;
 }
 
@@ -378,9 +384,12 @@ std::optional<sessions_bench_options> parse_options(const std::vector<std::strin
         options.recovery = std::stoi(args[++i]);
       } else if (args[i] == "--megabytes" && has_value) {
         options.megabytes = std::stoul(args[++i]);
+      } else if (args[i] == "--long-megabytes" && has_value) {
+        options.long_megabytes = std::stoul(args[++i]);
       } else {
         std::cerr << "berth bench sessions: unknown argument " << args[i]
-                  << " (flags: --samples N, --concurrent N, --recovery N, --megabytes N)\n";
+                  << " (flags: --samples N, --concurrent N, --recovery N, --megabytes N, "
+                     "--long-megabytes N)\n";
         return std::nullopt;
       }
     } catch (const std::exception&) {
@@ -389,7 +398,7 @@ std::optional<sessions_bench_options> parse_options(const std::vector<std::strin
     }
   }
   if (options.samples < 1 || options.concurrent < 1 || options.recovery < 1 ||
-      options.megabytes < 1) {
+      options.megabytes < 1 || options.long_megabytes < 1) {
     std::cerr << "berth bench sessions: every number must be positive\n";
     return std::nullopt;
   }

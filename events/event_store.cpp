@@ -81,18 +81,23 @@ result<append_result> event_store::append(append_request request) {
 
 result<std::vector<recorded_event>> event_store::read_stream(const std::string& stream_id,
                                                              std::int64_t from_version,
-                                                             std::size_t limit) {
+                                                             std::size_t limit,
+                                                             bodies read_bodies) {
   telemetry::span reading("berth.events", "eventstore read", telemetry::span_kind::client);
   reading.set("db.system", "postgresql");
   reading.set("stream.id", stream_id);
   reading.set("stream.from_version", from_version);
   auto read = readers_->run([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, no BEGIN/COMMIT trips
-    static const std::string query = std::string("SELECT ") + event_columns +
-                                     " FROM es_events WHERE stream_id = $1 AND "
-                                     "stream_version >= $2 ORDER BY stream_version LIMIT $3";
-    const auto rows = exec_prepared(tx, "read_stream", query, stream_id, from_version,
-                                    static_cast<std::int64_t>(limit));
+    static const std::string where =
+        " FROM es_events WHERE stream_id = $1 AND stream_version >= $2 "
+        "ORDER BY stream_version LIMIT $3";
+    static const std::string with_bodies = std::string("SELECT ") + event_columns + where;
+    static const std::string without_bodies = std::string("SELECT ") + feed_columns + where;
+    const bool included = read_bodies == bodies::included;
+    const auto rows = exec_prepared(tx, included ? "read_stream" : "read_stream_without_bodies",
+                                    included ? with_bodies : without_bodies, stream_id,
+                                    from_version, static_cast<std::int64_t>(limit));
     std::vector<recorded_event> events;
     events.reserve(rows.size());
     for (const auto& row : rows)
@@ -109,13 +114,13 @@ result<std::vector<recorded_event>> event_store::read_stream(const std::string& 
 
 result<std::int64_t> event_store::fold_stream(
     const std::string& stream_id, std::int64_t from_version,
-    const std::function<void(const recorded_event&)>& visit) {
+    const std::function<void(const recorded_event&)>& visit, bodies read_bodies) {
   constexpr std::size_t page = 20'000;
   // Later pages are read on another thread: their spans keep this thread's parent.
-  const auto fetch = [this, &stream_id,
+  const auto fetch = [this, &stream_id, read_bodies,
                       parent = telemetry::current_context()](std::int64_t version) {
     telemetry::scoped_context in_caller(parent);
-    return read_stream(stream_id, version, page);
+    return read_stream(stream_id, version, page, read_bodies);
   };
   // The first page is read here (most streams fit in it); while the caller folds a full page,
   // the next is already being read on another connection.

@@ -19,6 +19,10 @@ class connection_pool;
 /// The PostgreSQL event store: appends (group-committed), stream reads, the gap-safe global
 /// feed, snapshots and hash-chain verification. Thread-safe; blocking calls — run them off
 /// actor scheduler threads and Asio threads.
+/// Whether a stream read carries the events' bodies (terminal bytes). Folding a session's
+/// state needs only where each output chunk sits, not its bytes.
+enum class bodies { included, left_out };
+
 class event_store {
  public:
   struct options {
@@ -40,10 +44,12 @@ class event_store {
   /// Up to `limit` events of a stream from `from_version` on, in version order.
   result<std::vector<recorded_event>> read_stream(const std::string& stream_id,
                                                   std::int64_t from_version = 1,
-                                                  std::size_t limit = 1000);
+                                                  std::size_t limit = 1000,
+                                                  bodies read_bodies = bodies::included);
   /// Calls `visit` for every event of a stream from `from_version` on, reading in pages.
   result<std::int64_t> fold_stream(const std::string& stream_id, std::int64_t from_version,
-                                   const std::function<void(const recorded_event&)>& visit);
+                                   const std::function<void(const recorded_event&)>& visit,
+                                   bodies read_bodies = bodies::included);
   /// Many streams in one query (recovering many actors at once costs one round trip, not one
   /// per stream): for each id, in the order given, the newest snapshot written by fold code
   /// `state_version` (none asked for when nothing) and up to `events_per_stream` events after

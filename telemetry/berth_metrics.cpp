@@ -65,6 +65,11 @@ berth_metric_families& berth_metrics() {
           "berth_terminal_resumes_total",
           "Clients resuming from an offset, by how: the exact bytes, or a screen snapshot.",
           {"kind"}),
+      .session_recovery_fed_bytes = registry.counter(
+          "berth_session_recovery_fed_bytes_total",
+          "Recorded output bytes fed to screen models while recovering sessions, by where the "
+          "screen started: the newest keyframe, or the session's start.",
+          {"from"}),
   };
   return families;
 }

@@ -25,6 +25,8 @@ struct berth_metric_families {
   counter& terminal_input_bytes;       ///<
   counter& keeper_links_refused;       ///< links closed for breaking the keeper protocol
   counter_family& terminal_resumes;    ///< {kind = bytes | snapshot}
+  /// Recorded output fed to screen models by recoveries {from = keyframe | start}.
+  counter_family& session_recovery_fed_bytes;
 };
 
 /// Registers the families in the process-wide registry on first call.

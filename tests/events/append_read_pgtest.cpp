@@ -42,6 +42,27 @@ TEST_F(event_store_pgtest, appends_and_reads_back_events_with_binary_bodies) {
   EXPECT_EQ(*store.stream_version("session-1"), 2);
 }
 
+TEST_F(event_store_pgtest, reads_and_folds_a_stream_without_its_bodies_when_asked) {
+  event_store store({url()});
+  append_request request{"session-1", "", expected_version::no_stream, {}};
+  request.events.push_back(make_event("OutputRecorded", R"({"offset":0})", "terminal bytes"));
+  request.events.push_back(make_event("OutputRecorded", R"({"offset":14})", "more"));
+  ASSERT_TRUE(store.append(request));
+  auto without = store.read_stream("session-1", 2, 10, bodies::left_out);
+  ASSERT_TRUE(without);
+  ASSERT_EQ(without->size(), 1u);
+  EXPECT_EQ((*without)[0].stream_version, 2);
+  EXPECT_EQ((*without)[0].data, R"({"offset": 14})");
+  EXPECT_FALSE((*without)[0].body) << "the body was read";
+  std::vector<std::optional<std::string>> folded;
+  ASSERT_TRUE(store.fold_stream(
+      "session-1", 1, [&](const recorded_event& event) { folded.push_back(event.body); },
+      bodies::left_out));
+  EXPECT_EQ(folded, (std::vector<std::optional<std::string>>{std::nullopt, std::nullopt}));
+  // The default still carries them.
+  EXPECT_EQ((*store.read_stream("session-1"))[0].body, "terminal bytes");
+}
+
 TEST_F(event_store_pgtest, reads_a_stream_from_a_version_with_a_limit) {
   event_store store({url()});
   ASSERT_TRUE(store.append(make_append("workspace-1", expected_version::no_stream, 10)));
