@@ -17,6 +17,7 @@ caf::behavior session_directory(caf::event_based_actor* self,
     caf::actor actor;
     std::string workspace_id, user_id;
     bool open = true;
+    bool recovering = false;  ///< rebuilding from its stream; it says `known` when done
   };
   struct children {
     std::unordered_map<std::string, entry> by_id;
@@ -39,11 +40,12 @@ caf::behavior session_directory(caf::event_based_actor* self,
     self->quit(exit.reason);
   });
   auto spawn = [=](const std::string& id, std::optional<open_session> opening) -> entry& {
+    const bool recovers = !opening.has_value();
     auto actor = self->spawn<session_actor, caf::monitored>(context, id, std::move(opening),
                                                             caf::actor_cast<caf::actor>(self));
     known->id_of[actor.address()] = id;
     auto& stored = known->by_id[id];
-    stored = entry{actor, {}, {}, true};
+    stored = entry{actor, {}, {}, true, recovers};
     return stored;
   };
   return {
@@ -76,10 +78,15 @@ caf::behavior session_directory(caf::event_based_actor* self,
       },
       [=](addressed_session& addressed) {
         auto found = known->by_id.find(addressed.session_id);
-        const caf::actor actor = found != known->by_id.end()
-                                     ? found->second.actor
-                                     : spawn(addressed.session_id, std::nullopt).actor;
-        return self->delegate(actor, std::move(addressed.request));
+        auto& child =
+            found != known->by_id.end() ? found->second : spawn(addressed.session_id, std::nullopt);
+        // The attach waits in the actor's mailbox until its recovery is done (a moment, or
+        // longer when many sessions recover after a restart): say so now, not after.
+        if (auto* attach = std::get_if<attach_client>(&addressed.request);
+            attach && child.recovering) {
+          attach->client->send(terminal::status_message{"recovering", 0, 0, 0});
+        }
+        return self->delegate(child.actor, std::move(addressed.request));
       },
       [=](recover_sessions& recover) {
         for (const auto& id : recover.session_ids) {
@@ -92,6 +99,7 @@ caf::behavior session_directory(caf::event_based_actor* self,
           found->second.workspace_id = workspace_id;
           found->second.user_id = user_id;
           found->second.open = open;
+          found->second.recovering = false;
         }
       },
       [=](closed_atom, const std::string& id) {

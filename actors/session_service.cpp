@@ -171,6 +171,27 @@ command_result<session_summary> session_service::get(const std::string& workspac
   return found;
 }
 
+command_result<void> session_service::check(const std::string& workspace_id,
+                                            const std::string& session_id) {
+  if (!events::is_uuid(session_id)) {
+    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
+  }
+  auto owner = impl_->queries.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction query(connection);
+    const auto rows =
+        query.exec_params("SELECT workspace_id FROM rm_sessions WHERE session_id = $1", session_id);
+    return rows.empty() ? std::optional<std::string>{} : rows[0][0].as<std::string>();
+  });
+  if (!owner) return tl::unexpected(database_error(owner.error()));
+  if (*owner && **owner != workspace_id) {
+    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
+  }
+  if (*owner) return {};
+  auto found = get(workspace_id, session_id);  // not projected yet
+  if (!found) return tl::unexpected(found.error());
+  return {};
+}
+
 command_result<session_summary> session_service::rename(const std::string& workspace_id,
                                                         const std::string& session_id,
                                                         const std::string& name,

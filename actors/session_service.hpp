@@ -81,6 +81,11 @@ class session_service {
   /// One session of the workspace; not_found when it belongs to another workspace.
   command_result<session_summary> get(const std::string& workspace_id,
                                       const std::string& session_id);
+  /// Whether the session exists in the workspace, without waiting for its actor: from the
+  /// read model when it knows the session (a recovering actor would hold the answer until its
+  /// recovery is done), else from the actor (a session opened a moment ago). not_found when
+  /// it belongs to another workspace.
+  command_result<void> check(const std::string& workspace_id, const std::string& session_id);
   /// Names the session (open or closed) once the name is valid (session_name_problem), and
   /// answers after SessionRenamed is recorded.
   command_result<session_summary> rename(const std::string& workspace_id,

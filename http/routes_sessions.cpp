@@ -129,8 +129,14 @@ class session_routes {
       return error_response(403, "origin_not_allowed",
                             "WebSocket connections are accepted from this server's pages only");
     }
-    auto found = session_of(*who, params);
-    if (!found) return found.error();
+    // Not through the session actor: one that is recovering would hold the upgrade until
+    // it is done, and the client could not be told why it waits.
+    if (auto current = owned_workspace(workspaces_, *who, params.at("id")); !current) {
+      return current.error();
+    }
+    if (auto found = sessions_.check(params.at("id"), params.at("sid")); !found) {
+      return error_response_of(found.error());
+    }
     std::optional<std::int64_t> from;
     if (const auto text = query_value(req, "from")) {
       auto parsed = terminal::parse_resume_offset(*text);

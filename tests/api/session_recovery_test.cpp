@@ -81,5 +81,53 @@ TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
                           << " ms after the server listened";
 }
 
+TEST_F(session_test, says_it_is_recovering_before_attaching_and_recovers_without_a_keyframe) {
+  const auto [workspace, session] = open_session();
+  {
+    auto client = attach(workspace, session);
+    EXPECT_TRUE(
+        client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
+                    "echo printed-$((40+2))\r"));
+    ASSERT_TRUE(client.wait_for("printed-42\r\n", 120s));
+  }
+  // Without its keyframes (an older server's session), recovery feeds the screen model every
+  // recorded byte: long enough for a client to arrive while it runs.
+  const auto stream = "session-" + session;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto deleted =
+            shell("psql -Atq '" + url() + "' -c \"DELETE FROM es_snapshots WHERE stream_id = '" +
+                  stream + "' RETURNING stream_id\"");
+        return deleted && !deleted->empty();
+      },
+      20s));
+  server_->kill_hard();
+  ASSERT_TRUE(server_->start());
+  auto after = attach(workspace, session, 0);
+  const auto attached = after.wait_for_control("attached", 60s);
+  ASSERT_TRUE(attached.is_object());
+  const auto metrics = anonymous_->call("GET", "/metrics").body;
+  // The recovery really went the long way (the fault this test is about)...
+  EXPECT_GE(sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"start\"}"), 24e6)
+      << metrics;
+  // ...and the client heard so before anything else.
+  ASSERT_GE(after.controls().size(), 2u);
+  EXPECT_EQ(after.controls()[0].at("type"), "status") << after.controls()[0];
+  EXPECT_EQ(after.controls()[0].at("state"), "recovering") << after.controls()[0];
+  EXPECT_EQ(after.controls()[1].at("type"), "attached");
+  // The long way left a keyframe for the next restart.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto rows =
+            shell("psql -Atq '" + url() +
+                  "' -c \"SELECT count(*) FROM es_snapshots WHERE stream_id = '" + stream + "'\"");
+        return rows && *rows == "1\n";
+      },
+      10s));
+  const auto mark = after.output().size();
+  ASSERT_TRUE(after.type("echo back-$((2+3))\r"));
+  EXPECT_TRUE(after.wait_for("back-5\r\n", 20s, mark));
+}
+
 }  // namespace
 }  // namespace berth::testing

@@ -10,6 +10,7 @@ const state_labels = {
   connecting: 'connecting…',
   connected: 'connected',
   reconnecting: 'reconnecting…',
+  recovering: 'server restarted: restoring the session…',
   exited: 'session ended',
   forbidden: 'not allowed',
   gone: 'session gone',

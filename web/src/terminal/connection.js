@@ -125,7 +125,9 @@ export class SessionConnection {
         });
         break;
       case 'status':
-        this.onState(message.state === 'reconnecting' ? 'reconnecting' : 'connected', message);
+        // `recovering` comes before `attached` while the server rebuilds the session after a
+        // restart; `reconnecting` while it re-attaches to the shell.
+        this.onState(['recovering', 'reconnecting'].includes(message.state) ? message.state : 'connected', message);
         break;
       case 'exit':
         this.finished = true;
