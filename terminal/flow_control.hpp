@@ -1,8 +1,12 @@
 #pragma once
 
-// Per-client pacing of terminal output (docs/protocol.md, "Flow control"). The numbers are
+// Per-client pacing of terminal output (docs/protocol.md, "Flow control"), the scheme of
 // xterm.js's flow-control guide and VS Code's terminal: a browser parses 5-35 MB/s, so a
-// server that writes faster only fills the browser's write buffer until the tab freezes.
+// server that writes faster only fills the browser's write buffer until the tab freezes. The
+// window is measured (bench/browser/draw.mjs, Chromium on 2 cores): xterm.js pays a refresh
+// per write, so the page gathers output while it draws and writes it in MiB-sized pieces;
+// with 100 KB in flight it could never gather more than that and drew 20 MB ~9x slower than
+// written directly, with 1 MB ~5x, with 4 MB ~2x.
 // This is accounting for one WebSocket client only: it never pauses the shell or another
 // client; a paused client catches up from the session's output later.
 
@@ -15,12 +19,14 @@
 
 namespace berth::terminal {
 
-/// Stop sending to a client with more than this many bytes sent but not acked.
-inline constexpr std::int64_t high_watermark = 100'000;
+/// Stop sending to a client with more than this many bytes sent but not acked: what the page
+/// can gather while it draws the previous piece (a few MB of a browser's memory, none of the
+/// server's: sent bytes leave the session's window).
+inline constexpr std::int64_t high_watermark = 4'000'000;
 /// Start again once fewer than this many bytes are unacked.
-inline constexpr std::int64_t low_watermark = 5'000;
-/// A client acks at least every this many rendered bytes.
-inline constexpr std::int64_t ack_interval = 5'000;
+inline constexpr std::int64_t low_watermark = 1'000'000;
+/// A client acks at least every this many rendered bytes (the UI acks after each write).
+inline constexpr std::int64_t ack_interval = 64'000;
 // An ack interval above the low watermark could leave a paused client with too few unacked
 // bytes left to ever send the ack that resumes it: the stream would stop forever.
 static_assert(ack_interval <= low_watermark);

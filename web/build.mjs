@@ -11,8 +11,27 @@ const dist = path.join(here, 'dist');
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
+// The terminal socket worker first: the page bundle learns its hashed URL at build time.
+const worker = await build({
+  entryPoints: [path.join(here, 'src/terminal/socket_worker.js')],
+  bundle: true,
+  format: 'esm',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: true,
+  sourcemap: 'linked',
+  outdir: path.join(dist, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  logLevel: 'warning',
+});
+const workerFile = Object.keys(worker.metafile.outputs).find((file) => file.endsWith('.js'));
+if (!workerFile) throw new Error('build: no bundle for src/terminal/socket_worker.js');
+
 const result = await build({
   entryPoints: [path.join(here, 'src/main.js')],
+  define: {
+    SOCKET_WORKER_URL: JSON.stringify(`/${path.relative(dist, path.join(here, workerFile)).split(path.sep).join('/')}`),
+  },
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -117,6 +117,9 @@ test('a member logs in, creates a workspace and sees 42 in a real terminal', asy
   await alice.waitForURL(/\/w\/[^/]+\/s\/[^/]+$/, { timeout: 60000 });
   sessionId = new URL(alice.url()).pathname.split('/').pop();
   await waitFor(async () => (await connectionState(alice)) === 'connected', 30000, 'the terminal to connect');
+  // The socket is read in a worker (web/src/terminal/socket_worker.js), not silently the
+  // main-thread fallback.
+  assert.equal(await alice.evaluate((sid) => window.berth.terminals.get(sid).connection.socket?.inWorker, sessionId), true);
   await run(alice, 'echo $((6*7))', '42');
   await screenshot(alice, 'workspace-terminal');
 });
