@@ -287,6 +287,9 @@ struct screen_model::impl {
     }
     write(input.substr(written, boundary - written));
     held.assign(input.substr(boundary));
+    // The next feed's input starts with the held bytes, so an unfinished character's start
+    // (never before the boundary) moves with them.
+    if (utf8_remaining > 0) glyph_start -= boundary;
     if (held.size() > max_held_bytes) {
       if (parse == parse_state::string || parse == parse_state::string_escape) {
         write(held);  // an OSC or DCS may be long; libvterm truncates it

@@ -68,6 +68,14 @@ TEST(screen_model, repeats_the_last_character_and_ignores_a_repeat_with_nothing_
   EXPECT_EQ(model.interpreted_bytes(), 27);
 }
 
+TEST(screen_model, repeats_a_character_that_was_split_across_feeds) {
+  screen_model model(2, 10);
+  model.feed(std::string(5'000, 'x') + "\x1b[H\x1b[2J\xe6\xbc");  // 漢 split after two bytes
+  model.feed("\xa2\x1b[2b");
+  EXPECT_EQ(model.screen_text(), "\xe6\xbc\xa2\xe6\xbc\xa2\xe6\xbc\xa2\n");
+  EXPECT_EQ(model.interpreted_bytes(), 5'000 + 7 + 3 + 4);
+}
+
 TEST(screen_model, drops_a_csi_with_more_arguments_than_libvterm_can_hold) {
   screen_model model(2, 10);
   model.feed("a\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1mb\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;31mc");
