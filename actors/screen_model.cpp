@@ -123,12 +123,13 @@ struct screen_model::impl {
   // to find resume boundaries and REP sequences; a simplified ECMA-48 / VT500 parser.
   enum class parse_state { ground, escape, csi, string, string_escape };
   parse_state parse = parse_state::ground;
-  int utf8_remaining = 0;       // continuation bytes the current character still needs
-  std::size_t glyph_start = 0;  // index of the current character's first byte in the input
-  std::string last_glyph;       // UTF-8 of the last printed character, for REP
-  std::string held;             // bytes since the last boundary, not yet given to libvterm
-  int csi_arguments = 0;        // parameters and subparameters of the current CSI
-  bool csi_completed = false;   // the byte just scanned ended a CSI
+  int utf8_remaining = 0;        // continuation bytes the current character still needs
+  std::size_t glyph_start = 0;   // index of the current character's first byte in the input
+  std::size_t escape_start = 0;  // index of the ESC that began the current escape sequence
+  std::string last_glyph;        // UTF-8 of the last printed character, for REP
+  std::string held;              // bytes since the last boundary, not yet given to libvterm
+  int csi_arguments = 0;         // parameters and subparameters of the current CSI
+  bool csi_completed = false;    // the byte just scanned ended a CSI
   std::int64_t interpreted_bytes = 0;
 
   impl(int rows, int cols, std::size_t limit) : scrollback_limit(limit) {
@@ -270,6 +271,7 @@ struct screen_model::impl {
           written = i;
         }
         boundary = i;  // ESC cancels any unfinished sequence and starts a new one
+        escape_start = i;
         parse = parse_state::escape;
         utf8_remaining = 0;
         continue;
@@ -277,10 +279,18 @@ struct screen_model::impl {
       csi_completed = false;
       if (!scan(input, i)) continue;
       const auto sequence = input.substr(boundary, i + 1 - boundary);
-      if (csi_completed && (csi_arguments > max_csi_arguments || is_repeat(sequence))) {
+      // A CSI may end an OSC or DCS left unfinished: the sequence then starts before it.
+      const auto csi = csi_completed ? input.substr(escape_start, i + 1 - escape_start) : "";
+      if (csi_completed && csi_arguments > max_csi_arguments) {
         write(input.substr(written, boundary - written));
         interpreted_bytes += static_cast<std::int64_t>(sequence.size());
-        if (csi_arguments <= max_csi_arguments) repeat_last_glyph(sequence);
+        written = i + 1;
+      } else if (csi_completed && is_repeat(csi)) {
+        write(input.substr(written, escape_start - written));
+        // libvterm drops the unfinished string when the CSI begins; CAN does the same.
+        if (escape_start > boundary) vterm_input_write(vt, "\x18", 1);
+        interpreted_bytes += static_cast<std::int64_t>(csi.size());
+        repeat_last_glyph(csi);
         written = i + 1;
       }
       boundary = i + 1;
@@ -290,6 +300,7 @@ struct screen_model::impl {
     // The next feed's input starts with the held bytes, so an unfinished character's start
     // (never before the boundary) moves with them.
     if (utf8_remaining > 0) glyph_start -= boundary;
+    if (parse != parse_state::ground) escape_start -= boundary;
     if (held.size() > max_held_bytes) {
       if (parse == parse_state::string || parse == parse_state::string_escape) {
         write(held);  // an OSC or DCS may be long; libvterm truncates it
@@ -329,6 +340,7 @@ struct screen_model::impl {
       case parse_state::string:
         if (byte == 0x1b) {
           parse = parse_state::string_escape;
+          escape_start = i;
           return false;
         }
         if (byte != 0x07 && !cancel) return false;  // BEL ends an OSC

@@ -76,6 +76,18 @@ TEST(screen_model, repeats_a_character_that_was_split_across_feeds) {
   EXPECT_EQ(model.interpreted_bytes(), 5'000 + 7 + 3 + 4);
 }
 
+TEST(screen_model, repeats_after_an_unfinished_osc_itself_so_libvterm_never_does) {
+  screen_model fresh(2, 10);
+  fresh.feed("\x1b]\x1b[5b");  // libvterm 0.1.4 alone never returns from this
+  fresh.feed("\x1b]2;title\x1b[5b");
+  EXPECT_EQ(fresh.screen_text(), "\n");
+  screen_model model(2, 10);
+  model.feed("a\x1b]2;title\x1b[3b");
+  EXPECT_EQ(model.screen_text(), "aaaa\n");
+  EXPECT_EQ(model.take_snapshot().title, "");  // the OSC was never finished
+  EXPECT_EQ(model.interpreted_bytes(), 14);
+}
+
 TEST(screen_model, drops_a_csi_with_more_arguments_than_libvterm_can_hold) {
   screen_model model(2, 10);
   model.feed("a\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1mb\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;31mc");
