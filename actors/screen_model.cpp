@@ -285,12 +285,14 @@ struct screen_model::impl {
         write(input.substr(written, boundary - written));
         interpreted_bytes += static_cast<std::int64_t>(sequence.size());
         written = i + 1;
-      } else if (csi_completed && is_repeat(csi)) {
+      } else if (csi_completed && is_repeat(without_controls(csi))) {
         write(input.substr(written, escape_start - written));
         // libvterm drops the unfinished string when the CSI begins; CAN does the same.
         if (escape_start > boundary) vterm_input_write(vt, "\x18", 1);
+        const auto controls = controls_in(csi);  // executed before the REP
+        vterm_input_write(vt, controls.data(), controls.size());
         interpreted_bytes += static_cast<std::int64_t>(csi.size());
-        repeat_last_glyph(csi);
+        repeat_last_glyph(without_controls(csi));
         written = i + 1;
       }
       boundary = i + 1;
@@ -375,12 +377,28 @@ struct screen_model::impl {
     return true;
   }
 
-  // REP is CSI Pn b without private leader or intermediates.
+  // libvterm executes C0 controls met inside an escape sequence on their own (and ignores
+  // NUL), so what it parses as the sequence is what remains without them.
+  static std::string without_controls(std::string_view sequence) {
+    std::string parsed(sequence.substr(0, 1));
+    for (const char byte : sequence.substr(1))
+      if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) parsed += byte;
+    return parsed;
+  }
+
+  static std::string controls_in(std::string_view sequence) {
+    std::string controls;
+    for (const char byte : sequence.substr(1))
+      if (static_cast<unsigned char>(byte) < 0x20 && byte != 0) controls += byte;
+    return controls;
+  }
+
+  // REP is CSI Pn b without private leader or intermediates (subparameters count as one).
   static bool is_repeat(std::string_view sequence) {
     if (sequence.size() < 3 || !sequence.starts_with("\x1b[") || !sequence.ends_with('b'))
       return false;
     const auto parameters = sequence.substr(2, sequence.size() - 3);
-    return parameters.find_first_not_of("0123456789;") == std::string_view::npos;
+    return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
   }
 
   // libvterm 0.1.4 loops forever on REP when no printed character precedes it (or the last

@@ -88,6 +88,17 @@ TEST(screen_model, repeats_after_an_unfinished_osc_itself_so_libvterm_never_does
   EXPECT_EQ(model.interpreted_bytes(), 14);
 }
 
+TEST(screen_model, repeats_itself_when_controls_or_subparameters_are_inside_the_repeat) {
+  screen_model fresh(2, 10);
+  fresh.feed("\x1b[\nb\x1b\b[3b\x1b[3:4b");  // libvterm 0.1.4 alone never returns from these
+  EXPECT_EQ(fresh.screen_text(), "\n");
+  EXPECT_EQ(fresh.take_snapshot().cursor_row, 1);  // the line feed inside still counts
+  screen_model model(2, 10);
+  model.feed("x\x1b[2\nb-\x1b[1:5b");
+  EXPECT_EQ(model.screen_text(), "x\n xx--");
+  EXPECT_EQ(model.interpreted_bytes(), 13);
+}
+
 TEST(screen_model, drops_a_csi_with_more_arguments_than_libvterm_can_hold) {
   screen_model model(2, 10);
   model.feed("a\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1mb\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;31mc");
