@@ -377,18 +377,13 @@ struct screen_model::impl {
     return true;
   }
 
-  // libvterm executes C0 controls met inside an escape sequence on their own, ignores NUL
-  // and DEL, and between ESC and [ ignores bytes from 0x80 too: what it parses as the
-  // sequence is what remains without them.
+  // What libvterm parses as a CSI: it starts one at [ whatever came between ESC and [
+  // (intermediates, bytes it ignores, C0 controls, which it executes on their own), and
+  // inside one executes C0 controls on their own and ignores NUL and DEL.
   static std::string without_controls(std::string_view sequence) {
-    std::string parsed(sequence.substr(0, 1));
-    bool in_csi = false;
-    for (const char byte : sequence.substr(1)) {
-      const auto code = static_cast<unsigned char>(byte);
-      if (code < 0x20 || code == 0x7f || (code >= 0x80 && !in_csi)) continue;
-      parsed += byte;
-      in_csi = in_csi || byte == '[';
-    }
+    std::string parsed = "\x1b[";
+    for (const char byte : sequence.substr(sequence.find('[') + 1))
+      if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) parsed += byte;
     return parsed;
   }
 
