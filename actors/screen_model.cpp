@@ -248,6 +248,11 @@ struct screen_model::impl {
     interpreted_bytes += static_cast<std::int64_t>(bytes.size());
   }
 
+  // Before a sequence libvterm does not get: what it got last may be unfinished (an escape
+  // or string that the withheld sequence's ESC ended), and it would read on from there. CAN
+  // ends any sequence; between sequences it does nothing.
+  void bring_parser_to_rest() { vterm_input_write(vt, "\x18", 1); }
+
   // Hands libvterm every byte up to the last sequence boundary and keeps the rest, so that
   // interpreted_bytes is always an offset a fresh terminal can resume from.
   void feed(std::string_view bytes) {
@@ -267,6 +272,7 @@ struct screen_model::impl {
       if (byte == 0x1b && parse != parse_state::string) {
         if (parse == parse_state::csi && csi_arguments > max_csi_arguments) {
           write(input.substr(written, boundary - written));  // drop the aborted CSI
+          bring_parser_to_rest();
           interpreted_bytes += static_cast<std::int64_t>(i - boundary);
           written = i;
         }
@@ -283,12 +289,12 @@ struct screen_model::impl {
       const auto csi = csi_completed ? input.substr(escape_start, i + 1 - escape_start) : "";
       if (csi_completed && csi_arguments > max_csi_arguments) {
         write(input.substr(written, boundary - written));
+        bring_parser_to_rest();
         interpreted_bytes += static_cast<std::int64_t>(sequence.size());
         written = i + 1;
       } else if (csi_completed && is_repeat(without_controls(csi))) {
         write(input.substr(written, escape_start - written));
-        // libvterm drops the unfinished string when the CSI begins; CAN does the same.
-        if (escape_start > boundary) vterm_input_write(vt, "\x18", 1);
+        bring_parser_to_rest();  // and drops a string the CSI ended, as libvterm would
         const auto controls = controls_in(csi);  // executed before the REP
         vterm_input_write(vt, controls.data(), controls.size());
         interpreted_bytes += static_cast<std::int64_t>(csi.size());
@@ -308,6 +314,7 @@ struct screen_model::impl {
         write(held);  // an OSC or DCS may be long; libvterm truncates it
       } else {
         interpreted_bytes += static_cast<std::int64_t>(held.size());  // garbage: dropped
+        bring_parser_to_rest();
         parse = parse_state::ground;
       }
       held.clear();

@@ -99,6 +99,18 @@ TEST(screen_model, repeats_itself_when_controls_or_subparameters_are_inside_the_
   EXPECT_EQ(model.interpreted_bytes(), 13);
 }
 
+TEST(screen_model, leaves_libvterm_at_rest_when_it_withholds_a_sequence) {
+  // ESC 0xa2 leaves libvterm in the middle of an escape (it ignores the byte); the ESC that
+  // follows, withheld, would have ended it. Read on from there, "[3b" is a REP to libvterm,
+  // which never returns with nothing printed before.
+  screen_model model(3, 10);
+  model.feed("\x1b\xa2\x1b[3b\r[3b");
+  model.feed("\x1b\xa2\x1b[;;;;;;;;;;;;;;;;;;m\r\n[3b");
+  model.feed("\x1b\xa2\x1b[" + std::string(100'000, '1'));
+  model.feed("\r\n[3b");
+  EXPECT_EQ(model.screen_text(), "[3b\n[3b\n[3b");
+}
+
 TEST(screen_model, drops_a_csi_with_more_arguments_than_libvterm_can_hold) {
   screen_model model(2, 10);
   model.feed("a\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1mb\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;31mc");
