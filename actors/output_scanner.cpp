@@ -129,14 +129,16 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
 std::size_t output_scanner::skip_single_bytes(std::string_view input, std::size_t i) {
   if (parse_ != parse_state::ground || utf8_remaining_ > 0) return i;
   auto end = i;
-  auto last_printed = input.size();
-  for (; end < input.size(); ++end) {
-    const auto byte = static_cast<unsigned char>(input[end]);
-    if (byte >= 0x80 || byte == 0x1b) break;
-    if (byte >= 0x20 && byte < 0x7f) last_printed = end;
-  }
+  while (end < input.size() && static_cast<unsigned char>(input[end]) < 0x80 && input[end] != 0x1b)
+    ++end;
   if (end == i) return i;
-  if (last_printed < input.size()) last_glyph_.assign(1, input[last_printed]);
+  for (auto at = end; at > i; --at) {  // the last printed one, for REP: usually the last byte
+    const auto byte = static_cast<unsigned char>(input[at - 1]);
+    if (byte >= 0x20 && byte < 0x7f) {
+      last_glyph_.assign(1, input[at - 1]);
+      break;
+    }
+  }
   glyph_start_ = end - 1;
   csi_completed_ = false;
   return end;

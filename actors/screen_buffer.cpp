@@ -26,7 +26,7 @@ bool inside(const cell_rect& rect, int rows, int cols) {
 screen_buffer::screen_buffer(int rows, int cols, std::size_t scrollback_limit)
     : primary_(rows, cols, zeroed_pen),
       alternate_(rows, cols, zeroed_pen),
-      pen_(zeroed_pen),
+      blank_{grid_cell::erased, zeroed_pen, 0},
       scrollback_limit_(scrollback_limit) {}
 
 void screen_buffer::put_any_glyph(const std::uint32_t* chars, int width, bool protected_cell,
@@ -40,7 +40,7 @@ void screen_buffer::put_any_glyph(const std::uint32_t* chars, int width, bool pr
     ++count;
   cell.code = count > 0 ? chars[0] : grid_cell::erased;
   cell.mark_count = static_cast<std::uint8_t>(std::max(count - 1, 0));
-  if (count > 0) cell.pen = pen_;  // libvterm leaves the pen of a glyph without characters
+  if (count > 0) cell.pen = blank_.pen;  // libvterm leaves the pen of a glyph without characters
   if (count > 1) std::copy(chars + 1, chars + count, grid.writable_marks(row)[col].begin());
   if (protected_cell)
     cell.pen.attributes |= cell_pen::protected_cell;
@@ -100,7 +100,7 @@ void screen_buffer::erase(const cell_rect& rect, bool selective) {
   auto& grid = active();
   const int end_row = std::min(rect.end_row, grid.rows());
   for (int row = std::max(rect.start_row, 0); row < end_row; ++row)
-    grid.erase(row, rect.start_col, rect.end_col, pen_, selective);
+    grid.erase(row, rect.start_col, rect.end_col, blank_.pen, selective);
 }
 
 void screen_buffer::make_double_width(int row) {
@@ -121,8 +121,8 @@ int screen_buffer::resize(int rows, int cols, int cursor_row) {
       cursor_moves = rows - first_blank_row;
     }
   }
-  primary_ = primary_.resized(rows, cols, pen_);
-  alternate_ = alternate_.resized(rows, cols, pen_);
+  primary_ = primary_.resized(rows, cols, blank_.pen);
+  alternate_ = alternate_.resized(rows, cols, blank_.pen);
   return cursor_moves;
 }
 

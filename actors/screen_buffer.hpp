@@ -41,7 +41,7 @@ class screen_buffer {
   int cols() const { return active().cols(); }
 
   /// The pen later glyphs and erases use (libvterm's setpenattr changes one field).
-  cell_pen& pen() { return pen_; }
+  cell_pen& pen() { return blank_.pen; }
 
   /// putglyph: a character (base and combining marks, zero-terminated unless six) of
   /// width columns at row, col; the columns after the first become its right half.
@@ -50,7 +50,8 @@ class screen_buffer {
     if (chars[0] != 0 && chars[1] == 0 && width == 1 && row >= 0 && row < grid.rows() && col >= 0 &&
         col < grid.cols()) {  // nearly every glyph: one code point, one column
       auto& cell = grid.cell_to_write(row, col);
-      cell = {chars[0], pen_, 0};
+      cell = blank_;
+      cell.code = chars[0];
       if (protected_cell) cell.pen.attributes |= cell_pen::protected_cell;
       return;
     }
@@ -94,7 +95,7 @@ class screen_buffer {
   screen_grid alternate_;
   bool alternate_active_ = false;
   bool reverse_ = false;
-  cell_pen pen_;
+  grid_cell blank_;  // an erased cell drawn with the pen: what a glyph starts from
   std::size_t scrollback_limit_;
   std::deque<scrollback_line> scrollback_;
 };

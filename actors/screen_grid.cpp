@@ -96,7 +96,7 @@ cell_marks* screen_grid::writable_marks(int row) {
 }
 
 void screen_grid::touch(int row, int end_col) {
-  auto& blank_from = handles_[static_cast<std::size_t>(row)].blank_from;
+  auto& blank_from = handle(row).blank_from;
   blank_from = std::max(blank_from, std::min(end_col, cols_));
 }
 
@@ -114,7 +114,7 @@ void screen_grid::erase(int row, int start_col, int end_col, const cell_pen& pen
   if (row < 0 || row >= rows_ || start_col >= end_col) return;
   auto* cells = this->row(row);
   const grid_cell blank{grid_cell::erased, pen, 0};
-  auto& blank_from = handles_[static_cast<std::size_t>(row)].blank_from;
+  auto& blank_from = handle(row).blank_from;
   if (!(blank == default_blank)) {
     blank_from = std::max(blank_from, end_col);
   } else if (start_col >= blank_from) {
@@ -142,12 +142,19 @@ void screen_grid::move_cells(int dest_row, int dest_col, int src_row, int src_co
 }
 
 void screen_grid::rotate_rows(int start_row, int end_row, int upward) {
-  const auto first = handles_.begin() + start_row;
-  const auto last = handles_.begin() + end_row;
-  if (upward > 0)
-    std::rotate(first, first + upward, last);
-  else
-    std::rotate(first, last + upward, last);
+  if (start_row == 0 && end_row == rows_) {  // the whole screen, as every line feed at the bottom
+    top_ = (top_ + upward + rows_) % rows_;
+    return;
+  }
+  const int count = end_row - start_row;
+  const int first_kept = start_row + (upward % count + count) % count;  // comes to start_row
+  const auto reverse = [this](int first, int last) {
+    for (--last; first < last; ++first, --last)
+      std::swap(handle(first), handle(last));
+  };
+  reverse(start_row, first_kept);  // a rotation is three reversals, and allocates nothing
+  reverse(first_kept, end_row);
+  reverse(start_row, end_row);
 }
 
 screen_grid screen_grid::resized(int rows, int cols, const cell_pen& fill) const {
@@ -159,8 +166,7 @@ screen_grid screen_grid::resized(int rows, int cols, const cell_pen& fill) const
     if (!marks_.empty()) std::copy_n(marks(row), kept_cols, grid.writable_marks(row));
     // Columns beyond the old ones hold fill; those before keep what the row had.
     const bool filled = kept_cols < cols && !(fill == cell_pen{});
-    grid.handles_[static_cast<std::size_t>(row)].blank_from =
-        filled ? cols : std::min(blank_from(row), cols);
+    grid.handle(row).blank_from = filled ? cols : std::min(blank_from(row), cols);
   }
   return grid;
 }

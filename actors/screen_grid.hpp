@@ -80,9 +80,10 @@ screen_line to_screen_line(const grid_cell* cells, const cell_marks* marks, int 
 /// the end of a scrollback line); next is the cell to its right, null at the row's end.
 bool shows_blank(const grid_cell& cell, const grid_cell* next, bool reverse);
 
-/// rows×cols cells. Rows are reached through handles: rotating a range of rows moves
-/// handles. Each row also knows where its default blanks begin, so the end of a line is
-/// found without scanning the blanks after it.
+/// rows×cols cells. Rows are reached through handles in a ring: rotating the whole screen
+/// moves where the ring starts, rotating a range of rows moves their handles. Each row also knows
+/// where its default blanks begin, so the end of a line is found without scanning the blanks after
+/// it.
 class screen_grid {
  public:
   /// rows×cols erased cells drawn with fill.
@@ -104,14 +105,14 @@ class screen_grid {
   cell_marks* writable_marks(int row);
 
   /// Every cell of the row from this column on is an erased cell with the default pen.
-  int blank_from(int row) const { return handles_[static_cast<std::size_t>(row)].blank_from; }
+  int blank_from(int row) const { return handle(row).blank_from; }
   /// Notes that a cell before end_col may now differ from a default blank.
   void touch(int row, int end_col);
   /// The cell at row, col, about to be written (the hot path of every printed character).
   grid_cell& cell_to_write(int row, int col) {
-    auto& handle = handles_[static_cast<std::size_t>(row)];
-    if (handle.blank_from <= col) handle.blank_from = col + 1;
-    return cells_[static_cast<std::size_t>(handle.slot) * static_cast<std::size_t>(cols_) +
+    auto& written = handle(row);
+    if (written.blank_from <= col) written.blank_from = col + 1;
+    return cells_[static_cast<std::size_t>(written.slot) * static_cast<std::size_t>(cols_) +
                   static_cast<std::size_t>(col)];
   }
   /// True when no cell of the row holds a character (libvterm's vterm_screen_is_eol at
@@ -136,9 +137,18 @@ class screen_grid {
     int blank_from;  // columns from here on hold default blanks
   };
 
+  // Row row's handle: handles_ is a ring whose first row is top_.
+  row_handle& handle(int row) {
+    const int at = top_ + row;
+    return handles_[static_cast<std::size_t>(at < rows_ ? at : at - rows_)];
+  }
+  const row_handle& handle(int row) const {
+    const int at = top_ + row;
+    return handles_[static_cast<std::size_t>(at < rows_ ? at : at - rows_)];
+  }
+
   std::size_t offset(int row) const {
-    return static_cast<std::size_t>(handles_[static_cast<std::size_t>(row)].slot) *
-           static_cast<std::size_t>(cols_);
+    return static_cast<std::size_t>(handle(row).slot) * static_cast<std::size_t>(cols_);
   }
 
   int rows_;
@@ -146,6 +156,7 @@ class screen_grid {
   std::vector<grid_cell> cells_;
   std::vector<cell_marks> marks_;  // empty until the first combining mark
   std::vector<row_handle> handles_;
+  int top_ = 0;  // the index in handles_ of the top row: scrolling the whole screen moves it
 };
 
 }  // namespace berth::actors
