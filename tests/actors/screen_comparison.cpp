@@ -182,7 +182,15 @@ struct reference_hazards::impl final : scanner_sink {
         introducer == '_') {
       for (; end < input.size(); ++end) {
         if (byte(end) == 0x07 || byte(end) == 0x18 || byte(end) == 0x1a) return end + 1;
-        if (byte(end) == 0x1b) return std::min(end + 2, input.size());
+        if (byte(end) != 0x1b) continue;
+        // After ESC in a string libvterm executes controls and stays in the string until the
+        // next byte says ST or a new escape; a write that ends before it loses track (its
+        // bug with ST split across writes), so the piece takes that byte too.
+        auto next = end + 1;
+        while (next < input.size() && (byte(next) < 0x20 || byte(next) == 0x7f) &&
+               byte(next) != 0x1b && byte(next) != 0x18 && byte(next) != 0x1a)
+          ++next;
+        return std::min(next + 1, input.size());
       }
       return end;
     }
@@ -192,9 +200,27 @@ struct reference_hazards::impl final : scanner_sink {
     return std::min(end + 1, input.size());
   }
 
+  // ESC, then controls, then \ inside an OSC or DCS: libvterm ends the string with a
+  // length of -1 and copies from past the end of what it was given.
+  static bool ends_string_past_its_end(std::string_view piece) {
+    if (!piece.starts_with("\x1b]") && !piece.starts_with("\x1bP")) return false;
+    for (auto escape = piece.find('\x1b', 2); escape != std::string_view::npos;
+         escape = piece.find('\x1b', escape + 1)) {
+      auto next = escape + 1;
+      while (next < piece.size() && static_cast<unsigned char>(piece[next]) < 0x20)
+        ++next;
+      if (next > escape + 1 && next < piece.size() && piece[next] == '\\') return true;
+    }
+    return false;
+  }
+
   void interpret(std::string_view bytes) override {
     for (std::size_t at = 0; at < bytes.size() && seen != reach::state_unsafe;) {
       const auto end = piece_end(bytes, at);
+      if (ends_string_past_its_end(bytes.substr(at, end - at))) {
+        see(reach::state_unsafe);
+        return;
+      }
       vterm_input_write(vt, bytes.data() + at, end - at);
       check_cursor();
       at = end;

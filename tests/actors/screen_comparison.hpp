@@ -29,11 +29,12 @@ class reference_hazards {
     /// screen and VTermScreen's putglyph writes past its row), a cursor beside the screen, a
     /// resize that moves its cursor above the screen (rows above it scrolled away).
     reference_unsafe,
-    /// What its state layer mishandles, under screen_model too: a cursor below the screen
-    /// (DECRC or ?1049l after a resize to fewer rows restores the old row unclamped, and the
-    /// state reads and writes its per-row array past the end) or a scroll region whose top
-    /// is below its bottom (a resize clamps only the bottom; the next scroll moves memory by
-    /// a negative length).
+    /// What its parser and state layer mishandle, under screen_model too: a cursor below
+    /// the screen (DECRC or ?1049l after a resize to fewer rows restores the old row
+    /// unclamped, and the state reads and writes its per-row array past the end), a scroll
+    /// region whose top is below its bottom (a resize clamps only the bottom; the next scroll
+    /// moves memory by a negative length), ESC with controls after it and then ST in an OSC
+    /// or DCS (the string ends with a length of -1: libvterm copies from past its input).
     state_unsafe,
   };
 
