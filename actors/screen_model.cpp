@@ -3,8 +3,14 @@
 #include <vterm.h>
 
 #include <algorithm>
-#include <deque>
 #include <utility>
+
+#include "actors/output_scanner.hpp"
+#include "actors/screen_buffer.hpp"
+
+// libvterm's state layer (parser, cursor, modes, margins, pen) drives Berth's own screen
+// layer (screen_buffer); libvterm's VTermScreen is not used: it moves every cell of the
+// screen on each line feed at the bottom and builds each scrolled-off line cell by cell.
 
 namespace berth::actors {
 namespace {
@@ -13,35 +19,9 @@ namespace {
 constexpr std::size_t max_title_bytes = 1024;
 // The probes below expect a few dozen bytes; the cap only guards against surprises.
 constexpr std::size_t max_probe_bytes = 256;
-// Longest incomplete sequence held back between feeds. Real escape sequences are far
-// shorter; a longer OSC/DCS string is passed on unfinished, a longer CSI is garbage and dropped.
-constexpr std::size_t max_held_bytes = 64 * 1024;
-// libvterm 0.1.4 writes CSI arguments past this many over its own memory (heap corruption,
-// then a crash), so a longer CSI never reaches it.
-constexpr int max_csi_arguments = 16;
-// libvterm marks the right half of a wide character with this code point.
-constexpr std::uint32_t wide_continuation = 0xffffffff;
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff))
-    code_point = 0xfffd;  // not a character: show the replacement character instead
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xc0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xe0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  }
-}
-
+// The form a snapshot shows; a foreground is default by VTERM_COLOR_DEFAULT_FG, a
+// background by VTERM_COLOR_DEFAULT_BG (libvterm's flag for the other one does not count).
 screen_color to_color(const VTermColor& color, bool is_default) {
   if (is_default) return {};
   if (VTERM_COLOR_IS_INDEXED(&color))
@@ -49,51 +29,8 @@ screen_color to_color(const VTermColor& color, bool is_default) {
   return {screen_color::kind::rgb, 0, color.rgb.red, color.rgb.green, color.rgb.blue};
 }
 
-screen_cell to_cell(const VTermScreenCell& from) {
-  screen_cell cell;
-  if (from.chars[0] != 0) {
-    cell.text.clear();
-    for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && from.chars[i] != 0; ++i)
-      append_utf8(cell.text, from.chars[i]);
-  }
-  cell.width = from.width == 2 ? 2 : 1;
-  cell.attributes = {from.attrs.bold != 0,
-                     from.attrs.italic != 0,
-                     static_cast<std::uint8_t>(from.attrs.underline),
-                     from.attrs.blink != 0,
-                     from.attrs.reverse != 0,
-                     from.attrs.strike != 0};
-  cell.foreground = to_color(from.fg, VTERM_COLOR_IS_DEFAULT_FG(&from.fg));
-  cell.background = to_color(from.bg, VTERM_COLOR_IS_DEFAULT_BG(&from.bg));
-  return cell;
-}
-
-/// A cell that converts to a blank screen_cell: nothing or a space, default colours, no
-/// attributes.
-bool is_blank_cell(const VTermScreenCell& cell) {
-  const auto& a = cell.attrs;
-  return (cell.chars[0] == 0 || (cell.chars[0] == ' ' && cell.chars[1] == 0)) &&
-         VTERM_COLOR_IS_DEFAULT_FG(&cell.fg) && VTERM_COLOR_IS_DEFAULT_BG(&cell.bg) &&
-         a.bold == 0 && a.italic == 0 && a.underline == 0 && a.blink == 0 && a.reverse == 0 &&
-         a.strike == 0 && cell.width <= 1;
-}
-
-bool is_blank(const screen_cell& cell) {
-  return cell.text == " " && cell == screen_cell{};
-}
-
-// Cells left to right, without wide characters' right halves.
-screen_line to_line(int cols, const VTermScreenCell* cells) {
-  screen_line line;
-  line.reserve(static_cast<std::size_t>(cols));
-  for (int col = 0; col < cols; ++col)
-    if (cells[col].chars[0] != wide_continuation) line.push_back(to_cell(cells[col]));
-  return line;
-}
-
-void trim_blank_tail(screen_line& line) {
-  while (!line.empty() && is_blank(line.back()))
-    line.pop_back();
+void set_flag(cell_pen& pen, std::uint8_t flag, bool on) {
+  pen.attributes = static_cast<std::uint8_t>(on ? pen.attributes | flag : pen.attributes & ~flag);
 }
 
 int clamp_dimension(int value) {
@@ -102,14 +39,10 @@ int clamp_dimension(int value) {
 
 }  // namespace
 
-struct screen_model::impl {
+struct screen_model::impl final : scanner_sink {
   VTerm* vt = nullptr;
-  VTermScreen* screen = nullptr;
   VTermState* state = nullptr;
-  std::size_t scrollback_limit = 0;
-  /// libvterm's own cells, converted only when a snapshot is taken: scrolling is the hot
-  /// path (`cat` of a big file), snapshots are rare.
-  std::deque<std::vector<VTermScreenCell>> scrollback;
+  screen_buffer screen;
   bool cursor_visible = true;
   bool alt_screen = false;
   mouse_tracking mouse = mouse_tracking::none;
@@ -118,42 +51,31 @@ struct screen_model::impl {
   // are discarded except while a mode probe is listening.
   bool probing = false;
   std::string probe_output;
+  output_scanner scanner;
 
-  // Where the byte stream stands, tracked beside libvterm (whose parser state is private)
-  // to find resume boundaries and REP sequences; a simplified ECMA-48 / VT500 parser.
-  enum class parse_state { ground, escape, csi, string, string_escape };
-  parse_state parse = parse_state::ground;
-  int utf8_remaining = 0;        // continuation bytes the current character still needs
-  std::size_t glyph_start = 0;   // index of the current character's first byte in the input
-  std::size_t escape_start = 0;  // index of the ESC that began the current escape sequence
-  std::string last_glyph;        // UTF-8 of the last printed character, for REP
-  std::string held;              // bytes since the last boundary, not yet given to libvterm
-  int csi_arguments = 0;         // parameters and subparameters of the current CSI
-  bool csi_completed = false;    // the byte just scanned ended a CSI
-  std::int64_t interpreted_bytes = 0;
-
-  impl(int rows, int cols, std::size_t limit) : scrollback_limit(limit) {
+  impl(int rows, int cols, std::size_t limit) : screen(rows, cols, limit) {
     vt = vterm_new(rows, cols);
     vterm_set_utf8(vt, 1);
     vterm_output_set_callback(vt, &impl::on_output, this);
-    screen = vterm_obtain_screen(vt);
     state = vterm_obtain_state(vt);
-    static constexpr VTermScreenCallbacks callbacks = {
-        .damage = nullptr,
-        .moverect = nullptr,
+    static constexpr VTermStateCallbacks callbacks = {
+        .putglyph = &impl::on_putglyph,
         .movecursor = nullptr,
+        .scrollrect = &impl::on_scrollrect,
+        .moverect = nullptr,
+        .erase = &impl::on_erase,
+        .initpen = nullptr,
+        .setpenattr = &impl::on_penattr,
         .settermprop = &impl::on_termprop,
         .bell = nullptr,
-        .resize = nullptr,
-        .sb_pushline = &impl::on_pushline,
-        .sb_popline = nullptr,
+        .resize = &impl::on_resize,
+        .setlineinfo = &impl::on_lineinfo,
     };
-    vterm_screen_set_callbacks(screen, &callbacks, this);
-    vterm_screen_enable_altscreen(screen, 1);  // otherwise ?1049 draws over the primary screen
-    vterm_screen_reset(screen, 1);
+    vterm_state_set_callbacks(state, &callbacks, this);
+    vterm_state_reset(state, 1);  // as vterm_screen_reset(screen, 1)
   }
 
-  ~impl() { vterm_free(vt); }
+  ~impl() override { vterm_free(vt); }
   impl(const impl&) = delete;
   impl& operator=(const impl&) = delete;
 
@@ -163,6 +85,58 @@ struct screen_model::impl {
     self->probe_output.append(bytes, length);
   }
 
+  static int on_putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
+    static_cast<impl*>(user)->screen.put_glyph(info->chars, info->width, info->protected_cell != 0,
+                                               pos.row, pos.col);
+    return 1;
+  }
+
+  static int on_scrollrect(VTermRect rect, int downward, int rightward, void* user) {
+    static_cast<impl*>(user)->screen.scroll_rect(
+        {rect.start_row, rect.end_row, rect.start_col, rect.end_col}, downward, rightward);
+    return 1;
+  }
+
+  static int on_erase(VTermRect rect, int selective, void* user) {
+    static_cast<impl*>(user)->screen.erase(
+        {rect.start_row, rect.end_row, rect.start_col, rect.end_col}, selective != 0);
+    return 1;
+  }
+
+  static int on_penattr(VTermAttr attribute, VTermValue* value, void* user) {
+    auto& pen = static_cast<impl*>(user)->screen.pen();
+    switch (attribute) {
+      case VTERM_ATTR_BOLD:
+        set_flag(pen, cell_pen::bold, value->boolean != 0);
+        return 1;
+      case VTERM_ATTR_UNDERLINE:
+        pen.attributes = static_cast<std::uint8_t>(
+            (pen.attributes & ~cell_pen::underline_mask) |
+            ((value->number & 3) << cell_pen::underline_shift));  // libvterm's 2-bit field
+        return 1;
+      case VTERM_ATTR_ITALIC:
+        set_flag(pen, cell_pen::italic, value->boolean != 0);
+        return 1;
+      case VTERM_ATTR_BLINK:
+        set_flag(pen, cell_pen::blink, value->boolean != 0);
+        return 1;
+      case VTERM_ATTR_REVERSE:
+        set_flag(pen, cell_pen::reverse, value->boolean != 0);
+        return 1;
+      case VTERM_ATTR_STRIKE:
+        set_flag(pen, cell_pen::strike, value->boolean != 0);
+        return 1;
+      case VTERM_ATTR_FOREGROUND:
+        pen.foreground = to_color(value->color, VTERM_COLOR_IS_DEFAULT_FG(&value->color));
+        return 1;
+      case VTERM_ATTR_BACKGROUND:
+        pen.background = to_color(value->color, VTERM_COLOR_IS_DEFAULT_BG(&value->color));
+        return 1;
+      default:  // the font: no snapshot shows it
+        return 1;
+    }
+  }
+
   static int on_termprop(VTermProp prop, VTermValue* value, void* user) {
     auto* self = static_cast<impl*>(user);
     switch (prop) {
@@ -170,7 +144,11 @@ struct screen_model::impl {
         self->cursor_visible = value->boolean != 0;
         break;
       case VTERM_PROP_ALTSCREEN:
+        self->screen.show_alternate(value->boolean != 0);
         self->alt_screen = value->boolean != 0;
+        break;
+      case VTERM_PROP_REVERSE:
+        self->screen.set_reverse(value->boolean != 0);
         break;
       case VTERM_PROP_TITLE:
         self->title.assign(value->string ? value->string : "");
@@ -188,15 +166,26 @@ struct screen_model::impl {
     return 1;
   }
 
-  static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
+  static int on_resize(int rows, int cols, VTermPos* delta, void* user) {
     auto* self = static_cast<impl*>(user);
-    if (self->scrollback_limit == 0) return 1;
-    // Blank cells at the end are not kept (the snapshot trims them anyway).
-    int used = cols;
-    while (used > 0 && is_blank_cell(cells[used - 1]))
-      --used;
-    self->scrollback.emplace_back(cells, cells + used);
-    if (self->scrollback.size() > self->scrollback_limit) self->scrollback.pop_front();
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(self->state, &cursor);  // still the old position
+    // Rows above the cursor may scroll away; libvterm 0.1.4 then moves the cursor above the
+    // screen and reads and writes its per-row array there (clamped upstream only later).
+    delta->row = std::max(delta->row + self->screen.resize(rows, cols, cursor.row), -cursor.row);
+    return 1;
+  }
+
+  static int on_lineinfo(int row, const VTermLineInfo* now, const VTermLineInfo* before,
+                         void* user) {
+    auto* self = static_cast<impl*>(user);
+    // libvterm 0.1.4 restores a saved cursor (DECRC, ?1049l) below a screen that has since
+    // lost rows; its line attributes for that row lie past its array. Refused here, it does
+    // not store them (DECDWL and DECDHL); VTermScreen crashed.
+    if (row < 0 || row >= self->screen.rows()) return 0;
+    const bool changed =
+        now->doublewidth != before->doublewidth || now->doubleheight != before->doubleheight;
+    if (changed && now->doublewidth) self->screen.make_double_width(row);
     return 1;
   }
 
@@ -242,181 +231,14 @@ struct screen_model::impl {
     return report.starts_with("\x1b[<");
   }
 
-  void write(std::string_view bytes) {
-    if (bytes.empty()) return;
+  void interpret(std::string_view bytes) override {
     vterm_input_write(vt, bytes.data(), bytes.size());
-    interpreted_bytes += static_cast<std::int64_t>(bytes.size());
   }
 
-  // Before a sequence libvterm does not get: what it got last may be unfinished (an escape
-  // or string that the withheld sequence's ESC ended), and it would read on from there. CAN
-  // ends any sequence; between sequences it does nothing.
-  void bring_parser_to_rest() { vterm_input_write(vt, "\x18", 1); }
+  void steer(std::string_view bytes) override { vterm_input_write(vt, bytes.data(), bytes.size()); }
 
-  // Hands libvterm every byte up to the last sequence boundary and keeps the rest, so that
-  // interpreted_bytes is always an offset a fresh terminal can resume from.
-  void feed(std::string_view bytes) {
-    std::string joined;
-    std::string_view input = bytes;
-    std::size_t scanned = 0;
-    if (!held.empty()) {
-      joined = std::move(held) + std::string(bytes);
-      scanned = joined.size() - bytes.size();
-      input = joined;
-    }
-    held.clear();
-    std::size_t written = 0;   // input before this went to libvterm
-    std::size_t boundary = 0;  // input before this is complete characters and sequences
-    for (std::size_t i = scanned; i < input.size(); ++i) {
-      const auto byte = static_cast<unsigned char>(input[i]);
-      if (byte == 0x1b && parse != parse_state::string) {
-        if (parse == parse_state::csi && csi_arguments > max_csi_arguments) {
-          write(input.substr(written, boundary - written));  // drop the aborted CSI
-          bring_parser_to_rest();
-          interpreted_bytes += static_cast<std::int64_t>(i - boundary);
-          written = i;
-        }
-        boundary = i;  // ESC cancels any unfinished sequence and starts a new one
-        escape_start = i;
-        parse = parse_state::escape;
-        utf8_remaining = 0;
-        continue;
-      }
-      csi_completed = false;
-      if (!scan(input, i)) continue;
-      const auto sequence = input.substr(boundary, i + 1 - boundary);
-      // A CSI may end an OSC or DCS left unfinished: the sequence then starts before it.
-      const auto csi = csi_completed ? input.substr(escape_start, i + 1 - escape_start) : "";
-      if (csi_completed && csi_arguments > max_csi_arguments) {
-        write(input.substr(written, boundary - written));
-        bring_parser_to_rest();
-        interpreted_bytes += static_cast<std::int64_t>(sequence.size());
-        written = i + 1;
-      } else if (csi_completed && is_repeat(without_controls(csi))) {
-        write(input.substr(written, escape_start - written));
-        bring_parser_to_rest();  // and drops a string the CSI ended, as libvterm would
-        const auto controls = controls_in(csi);  // executed before the REP
-        vterm_input_write(vt, controls.data(), controls.size());
-        interpreted_bytes += static_cast<std::int64_t>(csi.size());
-        repeat_last_glyph(without_controls(csi));
-        written = i + 1;
-      }
-      boundary = i + 1;
-    }
-    write(input.substr(written, boundary - written));
-    held.assign(input.substr(boundary));
-    // The next feed's input starts with the held bytes, so an unfinished character's start
-    // (never before the boundary) moves with them.
-    if (utf8_remaining > 0) glyph_start -= boundary;
-    if (parse != parse_state::ground) escape_start -= boundary;
-    if (held.size() > max_held_bytes) {
-      if (parse == parse_state::string || parse == parse_state::string_escape) {
-        write(held);  // an OSC or DCS may be long; libvterm truncates it
-      } else {
-        interpreted_bytes += static_cast<std::int64_t>(held.size());  // garbage: dropped
-        bring_parser_to_rest();
-        parse = parse_state::ground;
-      }
-      held.clear();
-    }
-  }
-
-  // Advances the parse over input[i]; true when a character or sequence ends there.
-  bool scan(std::string_view input, std::size_t i) {
-    const auto byte = static_cast<unsigned char>(input[i]);
-    const bool cancel = byte == 0x18 || byte == 0x1a;  // CAN, SUB
-    switch (parse) {
-      case parse_state::ground:
-        return scan_text(input, i);
-      case parse_state::escape:
-        if (cancel) break;
-        if (byte == '[') {
-          parse = parse_state::csi;
-          csi_arguments = 1;
-          return false;
-        }
-        if (byte == ']' || byte == 'P' || byte == 'X' || byte == '^' || byte == '_') {
-          parse = parse_state::string;
-          return false;
-        }
-        if (byte < 0x30 || byte > 0x7e) return false;  // intermediates and executed controls
-        break;
-      case parse_state::csi:
-        if (byte == ';' || byte == ':') ++csi_arguments;
-        if (!cancel && (byte < 0x40 || byte > 0x7e)) return false;
-        csi_completed = true;  // by its final byte or cancelled by CAN/SUB
-        break;
-      case parse_state::string:
-        if (byte == 0x1b) {
-          parse = parse_state::string_escape;
-          escape_start = i;
-          return false;
-        }
-        if (byte != 0x07 && !cancel) return false;  // BEL ends an OSC
-        break;
-      case parse_state::string_escape:
-        if (byte != '\\') {
-          parse = parse_state::escape;  // not ST: the string ended and a new escape began
-          return scan(input, i);
-        }
-        break;
-    }
-    parse = parse_state::ground;
-    return true;
-  }
-
-  bool scan_text(std::string_view input, std::size_t i) {
-    const auto byte = static_cast<unsigned char>(input[i]);
-    if (utf8_remaining > 0) {
-      if ((byte & 0xc0) == 0x80) {
-        if (--utf8_remaining > 0) return false;
-        last_glyph.assign(input.substr(glyph_start, i + 1 - glyph_start));
-        return true;
-      }
-      utf8_remaining = 0;  // libvterm shows U+FFFD for the broken character; read this byte anew
-    }
-    glyph_start = i;
-    if (byte >= 0xc2 && byte <= 0xf4) {
-      utf8_remaining = byte < 0xe0 ? 1 : byte < 0xf0 ? 2 : 3;
-      return false;
-    }
-    if (byte >= 0x20 && byte < 0x7f) last_glyph.assign(1, static_cast<char>(byte));
-    return true;
-  }
-
-  // What libvterm parses as a CSI: it starts one at [ whatever came between ESC and [
-  // (intermediates, bytes it ignores, C0 controls, which it executes on their own), and
-  // inside one executes C0 controls on their own and ignores NUL and DEL.
-  static std::string without_controls(std::string_view sequence) {
-    std::string parsed = "\x1b[";
-    for (const char byte : sequence.substr(sequence.find('[') + 1))
-      if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) parsed += byte;
-    return parsed;
-  }
-
-  static std::string controls_in(std::string_view sequence) {
-    std::string controls;
-    for (const char byte : sequence.substr(1))
-      if (static_cast<unsigned char>(byte) < 0x20 && byte != 0) controls += byte;
-    return controls;
-  }
-
-  // REP is CSI Pn b without private leader or intermediates (subparameters count as one).
-  static bool is_repeat(std::string_view sequence) {
-    if (sequence.size() < 3 || !sequence.starts_with("\x1b[") || !sequence.ends_with('b'))
-      return false;
-    const auto parameters = sequence.substr(2, sequence.size() - 3);
-    return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
-  }
-
-  // libvterm 0.1.4 loops forever on REP when no printed character precedes it (or the last
-  // one had no width), so REP is done here: the character again, up to the row's end.
-  void repeat_last_glyph(std::string_view sequence) {
-    if (last_glyph.empty()) return;  // nothing to repeat: xterm ignores it too
-    const auto digits = sequence.substr(2, sequence.find_first_not_of("0123456789", 2) - 2);
-    int count = 0;
-    for (const char digit : digits)  // capped: the row end clamps the count anyway
-      count = std::min(count * 10 + (digit - '0'), 10'000);
+  // The character again, up to the row's end.
+  void repeat(std::string_view glyph, int count) override {
     VTermPos cursor{};
     vterm_state_get_cursorpos(state, &cursor);
     int rows = 0;
@@ -424,20 +246,10 @@ struct screen_model::impl {
     vterm_get_size(vt, &rows, &cols);
     count = std::clamp(count, 1, std::max(1, cols - cursor.col));
     std::string copies;
+    copies.reserve(glyph.size() * static_cast<std::size_t>(count));
     for (int copy = 0; copy < count; ++copy)
-      copies += last_glyph;
+      copies += glyph;
     vterm_input_write(vt, copies.data(), copies.size());
-  }
-
-  screen_line visible_line(int row, int cols) const {
-    screen_line line;
-    line.reserve(static_cast<std::size_t>(cols));
-    for (int col = 0; col < cols; ++col) {
-      VTermScreenCell cell{};
-      vterm_screen_get_cell(screen, VTermPos{row, col}, &cell);
-      if (cell.chars[0] != wide_continuation) line.push_back(to_cell(cell));
-    }
-    return line;
   }
 };
 
@@ -450,7 +262,7 @@ screen_model::screen_model(screen_model&&) noexcept = default;
 screen_model& screen_model::operator=(screen_model&&) noexcept = default;
 
 void screen_model::feed(std::string_view bytes) {
-  impl_->feed(bytes);
+  impl_->scanner.feed(bytes, *impl_);
 }
 
 void screen_model::resize(int rows, int cols) {
@@ -458,7 +270,7 @@ void screen_model::resize(int rows, int cols) {
 }
 
 std::int64_t screen_model::interpreted_bytes() const {
-  return impl_->interpreted_bytes;
+  return impl_->scanner.interpreted_bytes();
 }
 
 screen_snapshot screen_model::take_snapshot() const {
@@ -467,15 +279,8 @@ screen_snapshot screen_model::take_snapshot() const {
   vterm_get_size(model.vt, &snapshot.rows, &snapshot.cols);
   snapshot.lines.reserve(static_cast<std::size_t>(snapshot.rows));
   for (int row = 0; row < snapshot.rows; ++row)
-    snapshot.lines.push_back(model.visible_line(row, snapshot.cols));
-  if (!model.alt_screen) {
-    snapshot.scrollback.reserve(model.scrollback.size());
-    for (const auto& raw : model.scrollback) {
-      auto line = to_line(static_cast<int>(raw.size()), raw.data());
-      trim_blank_tail(line);
-      snapshot.scrollback.push_back(std::move(line));
-    }
-  }
+    snapshot.lines.push_back(model.screen.visible_line(row));
+  if (!model.alt_screen) snapshot.scrollback = model.screen.scrollback();
   VTermPos cursor{};
   vterm_state_get_cursorpos(model.state, &cursor);
   snapshot.cursor_row = cursor.row;
@@ -498,7 +303,7 @@ std::string screen_model::screen_text() const {
   for (int row = 0; row < rows; ++row) {
     if (row > 0) text += '\n';
     const auto start = text.size();
-    for (const auto& cell : impl_->visible_line(row, cols))
+    for (const auto& cell : impl_->screen.visible_line(row))
       text += cell.text;
     const auto last = text.find_last_not_of(' ');
     text.resize(last == std::string::npos || last < start ? start : last + 1);

@@ -11,6 +11,11 @@ const char* const usage =
                                time to rebuild every workspace actor with and without snapshots
   berth bench eventstore [--seconds N] [--event-bytes N]
                                event-store append/replay throughput against a raw INSERT baseline
+  berth bench screen [--runs N]
+                               the terminal screen model's throughput against libvterm's own
+                               screen: seq 1..3000000 and 50 MB of 100-column lines in 16 KiB
+                               chunks to a 24x80 screen, 1000 lines of scrollback (MB = 10^6
+                               bytes per second of CPU time, median of 3 runs each)
   berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]
                      [--long-megabytes N]
                                terminal sessions end to end on a `berth serve` child with Docker:
@@ -28,12 +33,14 @@ const char* const usage =
 
 int run_bench(const settings& cfg, const std::vector<std::string>& args) {
   if (args.empty()) {
-    std::cerr << "berth bench: name a benchmark (api, eventstore, sessions, terminal-path)\n";
+    std::cerr
+        << "berth bench: name a benchmark (api, eventstore, screen, sessions, terminal-path)\n";
     return exit_usage;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "api") return run_bench_api(cfg, rest);
   if (args[0] == "eventstore") return run_bench_eventstore(cfg, rest);
+  if (args[0] == "screen") return run_bench_screen(cfg, rest);
   if (args[0] == "sessions") return run_bench_sessions(cfg, rest);
   if (args[0] == "terminal-path") return run_bench_terminal_path(cfg, rest);
   std::cerr << "berth bench: unknown benchmark " << args[0] << "\n";

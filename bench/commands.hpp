@@ -28,6 +28,8 @@ int run_bench_eventstore(const settings& cfg, const std::vector<std::string>& ar
 int run_bench_terminal_path(const settings& cfg, const std::vector<std::string>& args);
 /// `berth bench api [--clients N] [--users N] [--workspaces N] [--seconds N]`.
 int run_bench_api(const settings& cfg, const std::vector<std::string>& args);
+/// `berth bench screen [--runs N]`.
+int run_bench_screen(const settings& cfg, const std::vector<std::string>& args);
 /// `berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]`.
 int run_bench_sessions(const settings& cfg, const std::vector<std::string>& args);
 

@@ -140,6 +140,30 @@ TEST(screen_model, gives_wide_characters_two_columns) {
   EXPECT_EQ(replayed(snapshot), snapshot);
 }
 
+// libvterm 0.1.4's own screen wrote past the row for these and crashed the server.
+TEST(screen_model, clips_a_glyph_wider_than_the_screen) {
+  screen_model narrow(2, 1);
+  narrow.feed("\xe6\xbc\xa2");  // 漢, two columns, on a screen of one: the next row
+  EXPECT_EQ(narrow.screen_text(), "\n\xe6\xbc\xa2");
+  screen_model model(3, 80);
+  std::string wide = "\xe6\xbc\xa2";
+  for (int mark = 0; mark < 100; ++mark)
+    wide += "\xe3\x80\xaa";  // U+302A, a combining mark libvterm counts two columns wide
+  model.feed(wide + "\r\nok");
+  const auto snapshot = model.take_snapshot();
+  ASSERT_EQ(snapshot.lines[1].size(), 1u);      // the other 79 columns are its right half
+  const auto kept = wide.substr(0, 3 + 5 * 3);  // a cell keeps five combining marks
+  EXPECT_EQ(snapshot.lines[1][0].text, kept);
+  EXPECT_EQ(model.screen_text(), "\n" + kept + "\nok");
+}
+
+TEST(screen_model, survives_a_c1_control_sent_as_text_and_an_erase_left_of_the_screen) {
+  screen_model model(3, 10);
+  model.feed("\xc2\x80\x1b[K");  // U+0080 has width -1: the cursor moves left of column 0
+  model.feed("\x1b[Hok");
+  EXPECT_EQ(model.screen_text(), "ok\n\n");
+}
+
 TEST(screen_model, captures_colours_and_attributes_and_renders_them_back) {
   screen_model model(3, 40);
   model.feed("\x1b[1;31mR\x1b[0;3;4;42mG\x1b[0;38;5;200;48;2;1;2;3mB\x1b[0;7;9;5;95mX\x1b[0m ok");
@@ -250,6 +274,16 @@ TEST(screen_model, keeps_content_when_resized) {
   snapshot = model.take_snapshot();
   EXPECT_EQ(snapshot.rows, 1);
   EXPECT_EQ(snapshot.cols, screen_model::max_dimension);
+}
+
+TEST(screen_model, keeps_the_cursor_on_the_screen_when_a_resize_scrolls_away_the_rows_above_it) {
+  screen_model model(6, 10);
+  model.feed("a\r\nb\r\nc\r\nd\r\ne\x1b[H");  // the cursor at the top, lines below it
+  model.resize(2, 10);
+  EXPECT_EQ(model.take_snapshot().cursor_row, 0);  // libvterm 0.1.4 alone: -3
+  model.feed("X");
+  EXPECT_EQ(model.screen_text(), "X\ne");
+  EXPECT_EQ(model.take_snapshot().scrollback.size(), 3u);
 }
 
 TEST(screen_model, bounds_scrollback_and_renders_it_before_the_screen) {

@@ -1,0 +1,513 @@
+#include "tests/actors/reference_screen.hpp"
+
+#include <vterm.h>
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+// The screen model before it kept its own cells (git history: actors/screen_model.cpp at the
+// commit before "Screen model: own cells ..."), unchanged but for its name: the standard the
+// differential tests hold screen_model to.
+
+namespace berth::actors {
+namespace {
+
+// A title is shown in a tab; anything longer than this is an application misbehaving.
+constexpr std::size_t max_title_bytes = 1024;
+// The probes below expect a few dozen bytes; the cap only guards against surprises.
+constexpr std::size_t max_probe_bytes = 256;
+// Longest incomplete sequence held back between feeds. Real escape sequences are far
+// shorter; a longer OSC/DCS string is passed on unfinished, a longer CSI is garbage and dropped.
+constexpr std::size_t max_held_bytes = 64 * 1024;
+// libvterm 0.1.4 writes CSI arguments past this many over its own memory (heap corruption,
+// then a crash), so a longer CSI never reaches it.
+constexpr int max_csi_arguments = 16;
+// libvterm marks the right half of a wide character with this code point.
+constexpr std::uint32_t wide_continuation = 0xffffffff;
+
+void append_utf8(std::string& out, std::uint32_t code_point) {
+  if (code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff))
+    code_point = 0xfffd;  // not a character: show the replacement character instead
+  if (code_point < 0x80) {
+    out += static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    out += static_cast<char>(0xc0 | (code_point >> 6));
+    out += static_cast<char>(0x80 | (code_point & 0x3f));
+  } else if (code_point < 0x10000) {
+    out += static_cast<char>(0xe0 | (code_point >> 12));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code_point & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (code_point >> 18));
+    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code_point & 0x3f));
+  }
+}
+
+screen_color to_color(const VTermColor& color, bool is_default) {
+  if (is_default) return {};
+  if (VTERM_COLOR_IS_INDEXED(&color))
+    return {screen_color::kind::indexed, color.indexed.idx, 0, 0, 0};
+  return {screen_color::kind::rgb, 0, color.rgb.red, color.rgb.green, color.rgb.blue};
+}
+
+screen_cell to_cell(const VTermScreenCell& from) {
+  screen_cell cell;
+  if (from.chars[0] != 0) {
+    cell.text.clear();
+    for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && from.chars[i] != 0; ++i)
+      append_utf8(cell.text, from.chars[i]);
+  }
+  cell.width = from.width == 2 ? 2 : 1;
+  cell.attributes = {from.attrs.bold != 0,
+                     from.attrs.italic != 0,
+                     static_cast<std::uint8_t>(from.attrs.underline),
+                     from.attrs.blink != 0,
+                     from.attrs.reverse != 0,
+                     from.attrs.strike != 0};
+  cell.foreground = to_color(from.fg, VTERM_COLOR_IS_DEFAULT_FG(&from.fg));
+  cell.background = to_color(from.bg, VTERM_COLOR_IS_DEFAULT_BG(&from.bg));
+  return cell;
+}
+
+/// A cell that converts to a blank screen_cell: nothing or a space, default colours, no
+/// attributes.
+bool is_blank_cell(const VTermScreenCell& cell) {
+  const auto& a = cell.attrs;
+  return (cell.chars[0] == 0 || (cell.chars[0] == ' ' && cell.chars[1] == 0)) &&
+         VTERM_COLOR_IS_DEFAULT_FG(&cell.fg) && VTERM_COLOR_IS_DEFAULT_BG(&cell.bg) &&
+         a.bold == 0 && a.italic == 0 && a.underline == 0 && a.blink == 0 && a.reverse == 0 &&
+         a.strike == 0 && cell.width <= 1;
+}
+
+bool is_blank(const screen_cell& cell) {
+  return cell.text == " " && cell == screen_cell{};
+}
+
+// Cells left to right, without wide characters' right halves.
+screen_line to_line(int cols, const VTermScreenCell* cells) {
+  screen_line line;
+  line.reserve(static_cast<std::size_t>(cols));
+  for (int col = 0; col < cols; ++col)
+    if (cells[col].chars[0] != wide_continuation) line.push_back(to_cell(cells[col]));
+  return line;
+}
+
+void trim_blank_tail(screen_line& line) {
+  while (!line.empty() && is_blank(line.back()))
+    line.pop_back();
+}
+
+int clamp_dimension(int value) {
+  return std::clamp(value, 1, screen_model::max_dimension);
+}
+
+}  // namespace
+
+struct reference_screen::impl {
+  VTerm* vt = nullptr;
+  VTermScreen* screen = nullptr;
+  VTermState* state = nullptr;
+  std::size_t scrollback_limit = 0;
+  /// libvterm's own cells, converted only when a snapshot is taken: scrolling is the hot
+  /// path (`cat` of a big file), snapshots are rare.
+  std::deque<std::vector<VTermScreenCell>> scrollback;
+  bool cursor_visible = true;
+  bool alt_screen = false;
+  mouse_tracking mouse = mouse_tracking::none;
+  std::string title;
+  // vterm answers queries (DA, DSR) and encodes keys on its output callback; those bytes
+  // are discarded except while a mode probe is listening.
+  bool probing = false;
+  std::string probe_output;
+
+  // Where the byte stream stands, tracked beside libvterm (whose parser state is private)
+  // to find resume boundaries and REP sequences; a simplified ECMA-48 / VT500 parser.
+  enum class parse_state { ground, escape, csi, string, string_escape };
+  parse_state parse = parse_state::ground;
+  int utf8_remaining = 0;        // continuation bytes the current character still needs
+  std::size_t glyph_start = 0;   // index of the current character's first byte in the input
+  std::size_t escape_start = 0;  // index of the ESC that began the current escape sequence
+  std::string last_glyph;        // UTF-8 of the last printed character, for REP
+  std::string held;              // bytes since the last boundary, not yet given to libvterm
+  int csi_arguments = 0;         // parameters and subparameters of the current CSI
+  bool csi_completed = false;    // the byte just scanned ended a CSI
+  std::int64_t interpreted_bytes = 0;
+
+  impl(int rows, int cols, std::size_t limit) : scrollback_limit(limit) {
+    vt = vterm_new(rows, cols);
+    vterm_set_utf8(vt, 1);
+    vterm_output_set_callback(vt, &impl::on_output, this);
+    screen = vterm_obtain_screen(vt);
+    state = vterm_obtain_state(vt);
+    static constexpr VTermScreenCallbacks callbacks = {
+        .damage = nullptr,
+        .moverect = nullptr,
+        .movecursor = nullptr,
+        .settermprop = &impl::on_termprop,
+        .bell = nullptr,
+        .resize = nullptr,
+        .sb_pushline = &impl::on_pushline,
+        .sb_popline = nullptr,
+    };
+    vterm_screen_set_callbacks(screen, &callbacks, this);
+    vterm_screen_enable_altscreen(screen, 1);  // otherwise ?1049 draws over the primary screen
+    vterm_screen_reset(screen, 1);
+  }
+
+  ~impl() { vterm_free(vt); }
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
+
+  static void on_output(const char* bytes, std::size_t length, void* user) {
+    auto* self = static_cast<impl*>(user);
+    if (!self->probing || self->probe_output.size() + length > max_probe_bytes) return;
+    self->probe_output.append(bytes, length);
+  }
+
+  static int on_termprop(VTermProp prop, VTermValue* value, void* user) {
+    auto* self = static_cast<impl*>(user);
+    switch (prop) {
+      case VTERM_PROP_CURSORVISIBLE:
+        self->cursor_visible = value->boolean != 0;
+        break;
+      case VTERM_PROP_ALTSCREEN:
+        self->alt_screen = value->boolean != 0;
+        break;
+      case VTERM_PROP_TITLE:
+        self->title.assign(value->string ? value->string : "");
+        if (self->title.size() > max_title_bytes) self->title.resize(max_title_bytes);
+        break;
+      case VTERM_PROP_MOUSE:
+        self->mouse = value->number == VTERM_PROP_MOUSE_CLICK  ? mouse_tracking::click
+                      : value->number == VTERM_PROP_MOUSE_DRAG ? mouse_tracking::drag
+                      : value->number == VTERM_PROP_MOUSE_MOVE ? mouse_tracking::move
+                                                               : mouse_tracking::none;
+        break;
+      default:
+        break;
+    }
+    return 1;
+  }
+
+  static int on_pushline(int cols, const VTermScreenCell* cells, void* user) {
+    auto* self = static_cast<impl*>(user);
+    if (self->scrollback_limit == 0) return 1;
+    // Blank cells at the end are not kept (the snapshot trims them anyway).
+    int used = cols;
+    while (used > 0 && is_blank_cell(cells[used - 1]))
+      --used;
+    self->scrollback.emplace_back(cells, cells + used);
+    if (self->scrollback.size() > self->scrollback_limit) self->scrollback.pop_front();
+    return 1;
+  }
+
+  // What vterm writes back for an action; modes it keeps private show up only here.
+  template <class Action>
+  std::string probe(Action action) {
+    probing = true;
+    probe_output.clear();
+    action();
+    probing = false;
+    return std::move(probe_output);
+  }
+
+  bool probe_bracketed_paste() {
+    return probe([&] {
+             vterm_keyboard_start_paste(vt);
+             vterm_keyboard_end_paste(vt);
+           })
+        .starts_with("\x1b[200~");
+  }
+
+  bool probe_application_cursor() {
+    return probe([&] { vterm_keyboard_key(vt, VTERM_KEY_UP, VTERM_MOD_NONE); }) == "\x1bOA";
+  }
+
+  // A click reports nothing unless tracking is on, so tracking is switched on for the probe
+  // and restored; the encoding (?1006) is independent of the tracking mode.
+  bool probe_sgr_mouse() {
+    const auto tracking = mouse;
+    VTermValue value{};
+    if (tracking == mouse_tracking::none) {
+      value.number = VTERM_PROP_MOUSE_CLICK;
+      vterm_state_set_termprop(state, VTERM_PROP_MOUSE, &value);
+    }
+    const auto report = probe([&] {
+      vterm_mouse_button(vt, 1, true, VTERM_MOD_NONE);
+      vterm_mouse_button(vt, 1, false, VTERM_MOD_NONE);
+    });
+    if (tracking == mouse_tracking::none) {
+      value.number = VTERM_PROP_MOUSE_NONE;
+      vterm_state_set_termprop(state, VTERM_PROP_MOUSE, &value);
+    }
+    return report.starts_with("\x1b[<");
+  }
+
+  void write(std::string_view bytes) {
+    if (bytes.empty()) return;
+    vterm_input_write(vt, bytes.data(), bytes.size());
+    interpreted_bytes += static_cast<std::int64_t>(bytes.size());
+  }
+
+  // Before a sequence libvterm does not get: what it got last may be unfinished (an escape
+  // or string that the withheld sequence's ESC ended), and it would read on from there. CAN
+  // ends any sequence; between sequences it does nothing.
+  void bring_parser_to_rest() { vterm_input_write(vt, "\x18", 1); }
+
+  // Hands libvterm every byte up to the last sequence boundary and keeps the rest, so that
+  // interpreted_bytes is always an offset a fresh terminal can resume from.
+  void feed(std::string_view bytes) {
+    std::string joined;
+    std::string_view input = bytes;
+    std::size_t scanned = 0;
+    if (!held.empty()) {
+      joined = std::move(held) + std::string(bytes);
+      scanned = joined.size() - bytes.size();
+      input = joined;
+    }
+    held.clear();
+    std::size_t written = 0;   // input before this went to libvterm
+    std::size_t boundary = 0;  // input before this is complete characters and sequences
+    for (std::size_t i = scanned; i < input.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(input[i]);
+      if (byte == 0x1b && parse != parse_state::string) {
+        if (parse == parse_state::csi && csi_arguments > max_csi_arguments) {
+          write(input.substr(written, boundary - written));  // drop the aborted CSI
+          bring_parser_to_rest();
+          interpreted_bytes += static_cast<std::int64_t>(i - boundary);
+          written = i;
+        }
+        boundary = i;  // ESC cancels any unfinished sequence and starts a new one
+        escape_start = i;
+        parse = parse_state::escape;
+        utf8_remaining = 0;
+        continue;
+      }
+      csi_completed = false;
+      if (!scan(input, i)) continue;
+      const auto sequence = input.substr(boundary, i + 1 - boundary);
+      // A CSI may end an OSC or DCS left unfinished: the sequence then starts before it.
+      const auto csi = csi_completed ? input.substr(escape_start, i + 1 - escape_start) : "";
+      if (csi_completed && csi_arguments > max_csi_arguments) {
+        write(input.substr(written, boundary - written));
+        bring_parser_to_rest();
+        interpreted_bytes += static_cast<std::int64_t>(sequence.size());
+        written = i + 1;
+      } else if (csi_completed && is_repeat(without_controls(csi))) {
+        write(input.substr(written, escape_start - written));
+        bring_parser_to_rest();  // and drops a string the CSI ended, as libvterm would
+        const auto controls = controls_in(csi);  // executed before the REP
+        vterm_input_write(vt, controls.data(), controls.size());
+        interpreted_bytes += static_cast<std::int64_t>(csi.size());
+        repeat_last_glyph(without_controls(csi));
+        written = i + 1;
+      }
+      boundary = i + 1;
+    }
+    write(input.substr(written, boundary - written));
+    held.assign(input.substr(boundary));
+    // The next feed's input starts with the held bytes, so an unfinished character's start
+    // (never before the boundary) moves with them.
+    if (utf8_remaining > 0) glyph_start -= boundary;
+    if (parse != parse_state::ground) escape_start -= boundary;
+    if (held.size() > max_held_bytes) {
+      if (parse == parse_state::string || parse == parse_state::string_escape) {
+        write(held);  // an OSC or DCS may be long; libvterm truncates it
+      } else {
+        interpreted_bytes += static_cast<std::int64_t>(held.size());  // garbage: dropped
+        bring_parser_to_rest();
+        parse = parse_state::ground;
+      }
+      held.clear();
+    }
+  }
+
+  // Advances the parse over input[i]; true when a character or sequence ends there.
+  bool scan(std::string_view input, std::size_t i) {
+    const auto byte = static_cast<unsigned char>(input[i]);
+    const bool cancel = byte == 0x18 || byte == 0x1a;  // CAN, SUB
+    switch (parse) {
+      case parse_state::ground:
+        return scan_text(input, i);
+      case parse_state::escape:
+        if (cancel) break;
+        if (byte == '[') {
+          parse = parse_state::csi;
+          csi_arguments = 1;
+          return false;
+        }
+        if (byte == ']' || byte == 'P' || byte == 'X' || byte == '^' || byte == '_') {
+          parse = parse_state::string;
+          return false;
+        }
+        if (byte < 0x30 || byte > 0x7e) return false;  // intermediates and executed controls
+        break;
+      case parse_state::csi:
+        if (byte == ';' || byte == ':') ++csi_arguments;
+        if (!cancel && (byte < 0x40 || byte > 0x7e)) return false;
+        csi_completed = true;  // by its final byte or cancelled by CAN/SUB
+        break;
+      case parse_state::string:
+        if (byte == 0x1b) {
+          parse = parse_state::string_escape;
+          escape_start = i;
+          return false;
+        }
+        if (byte != 0x07 && !cancel) return false;  // BEL ends an OSC
+        break;
+      case parse_state::string_escape:
+        if (byte != '\\') {
+          parse = parse_state::escape;  // not ST: the string ended and a new escape began
+          return scan(input, i);
+        }
+        break;
+    }
+    parse = parse_state::ground;
+    return true;
+  }
+
+  bool scan_text(std::string_view input, std::size_t i) {
+    const auto byte = static_cast<unsigned char>(input[i]);
+    if (utf8_remaining > 0) {
+      if ((byte & 0xc0) == 0x80) {
+        if (--utf8_remaining > 0) return false;
+        last_glyph.assign(input.substr(glyph_start, i + 1 - glyph_start));
+        return true;
+      }
+      utf8_remaining = 0;  // libvterm shows U+FFFD for the broken character; read this byte anew
+    }
+    glyph_start = i;
+    if (byte >= 0xc2 && byte <= 0xf4) {
+      utf8_remaining = byte < 0xe0 ? 1 : byte < 0xf0 ? 2 : 3;
+      return false;
+    }
+    if (byte >= 0x20 && byte < 0x7f) last_glyph.assign(1, static_cast<char>(byte));
+    return true;
+  }
+
+  // What libvterm parses as a CSI: it starts one at [ whatever came between ESC and [
+  // (intermediates, bytes it ignores, C0 controls, which it executes on their own), and
+  // inside one executes C0 controls on their own and ignores NUL and DEL.
+  static std::string without_controls(std::string_view sequence) {
+    std::string parsed = "\x1b[";
+    for (const char byte : sequence.substr(sequence.find('[') + 1))
+      if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) parsed += byte;
+    return parsed;
+  }
+
+  static std::string controls_in(std::string_view sequence) {
+    std::string controls;
+    for (const char byte : sequence.substr(1))
+      if (static_cast<unsigned char>(byte) < 0x20 && byte != 0) controls += byte;
+    return controls;
+  }
+
+  // REP is CSI Pn b without private leader or intermediates (subparameters count as one).
+  static bool is_repeat(std::string_view sequence) {
+    if (sequence.size() < 3 || !sequence.starts_with("\x1b[") || !sequence.ends_with('b'))
+      return false;
+    const auto parameters = sequence.substr(2, sequence.size() - 3);
+    return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
+  }
+
+  // libvterm 0.1.4 loops forever on REP when no printed character precedes it (or the last
+  // one had no width), so REP is done here: the character again, up to the row's end.
+  void repeat_last_glyph(std::string_view sequence) {
+    if (last_glyph.empty()) return;  // nothing to repeat: xterm ignores it too
+    const auto digits = sequence.substr(2, sequence.find_first_not_of("0123456789", 2) - 2);
+    int count = 0;
+    for (const char digit : digits)  // capped: the row end clamps the count anyway
+      count = std::min(count * 10 + (digit - '0'), 10'000);
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(state, &cursor);
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    count = std::clamp(count, 1, std::max(1, cols - cursor.col));
+    std::string copies;
+    for (int copy = 0; copy < count; ++copy)
+      copies += last_glyph;
+    vterm_input_write(vt, copies.data(), copies.size());
+  }
+
+  screen_line visible_line(int row, int cols) const {
+    screen_line line;
+    line.reserve(static_cast<std::size_t>(cols));
+    for (int col = 0; col < cols; ++col) {
+      VTermScreenCell cell{};
+      vterm_screen_get_cell(screen, VTermPos{row, col}, &cell);
+      if (cell.chars[0] != wide_continuation) line.push_back(to_cell(cell));
+    }
+    return line;
+  }
+};
+
+reference_screen::reference_screen(int rows, int cols, std::size_t scrollback_lines)
+    : impl_(
+          std::make_unique<impl>(clamp_dimension(rows), clamp_dimension(cols), scrollback_lines)) {}
+
+reference_screen::~reference_screen() = default;
+reference_screen::reference_screen(reference_screen&&) noexcept = default;
+reference_screen& reference_screen::operator=(reference_screen&&) noexcept = default;
+
+void reference_screen::feed(std::string_view bytes) {
+  impl_->feed(bytes);
+}
+
+void reference_screen::resize(int rows, int cols) {
+  vterm_set_size(impl_->vt, clamp_dimension(rows), clamp_dimension(cols));
+}
+
+std::int64_t reference_screen::interpreted_bytes() const {
+  return impl_->interpreted_bytes;
+}
+
+screen_snapshot reference_screen::take_snapshot() const {
+  auto& model = *impl_;
+  screen_snapshot snapshot;
+  vterm_get_size(model.vt, &snapshot.rows, &snapshot.cols);
+  snapshot.lines.reserve(static_cast<std::size_t>(snapshot.rows));
+  for (int row = 0; row < snapshot.rows; ++row)
+    snapshot.lines.push_back(model.visible_line(row, snapshot.cols));
+  if (!model.alt_screen) {
+    snapshot.scrollback.reserve(model.scrollback.size());
+    for (const auto& raw : model.scrollback) {
+      auto line = to_line(static_cast<int>(raw.size()), raw.data());
+      trim_blank_tail(line);
+      snapshot.scrollback.push_back(std::move(line));
+    }
+  }
+  VTermPos cursor{};
+  vterm_state_get_cursorpos(model.state, &cursor);
+  snapshot.cursor_row = cursor.row;
+  snapshot.cursor_col = cursor.col;
+  snapshot.cursor_visible = model.cursor_visible;
+  snapshot.alt_screen = model.alt_screen;
+  snapshot.bracketed_paste = model.probe_bracketed_paste();
+  snapshot.application_cursor = model.probe_application_cursor();
+  snapshot.mouse = model.mouse;
+  snapshot.sgr_mouse = model.probe_sgr_mouse();
+  snapshot.title = model.title;
+  return snapshot;
+}
+
+std::string reference_screen::screen_text() const {
+  int rows = 0;
+  int cols = 0;
+  vterm_get_size(impl_->vt, &rows, &cols);
+  std::string text;
+  for (int row = 0; row < rows; ++row) {
+    if (row > 0) text += '\n';
+    const auto start = text.size();
+    for (const auto& cell : impl_->visible_line(row, cols))
+      text += cell.text;
+    const auto last = text.find_last_not_of(' ');
+    text.resize(last == std::string::npos || last < start ? start : last + 1);
+  }
+  return text;
+}
+
+}  // namespace berth::actors
