@@ -159,65 +159,73 @@ struct reference_hazards::impl final : scanner_sink {
     return top - 1 > bottom;
   }
 
-  // The end of the piece starting at input[i]: a run of text, one control, or one escape
-  // sequence. Writing pieces one by one leaves libvterm's parsing as it was: its text
-  // callback stops at every control anyway, and no piece ends inside a sequence.
-  static std::size_t piece_end(std::string_view input, std::size_t i) {
+  // Where a piece starting at input[i] ends: a run of text, one control, or everything up
+  // to where libvterm's parser is back at rest after an escape. Written piece by piece,
+  // libvterm parses as it would the whole: its text callback stops at every control anyway,
+  // and no write ends inside a sequence (its 0.1.4 parser loses track of a string split
+  // between ESC and ST). Also tells whether the piece holds ESC, controls, then ST inside an
+  // OSC or DCS, which libvterm ends with a length of -1 and copies from past its input.
+  struct piece {
+    std::size_t end;
+    bool string_past_its_end;
+  };
+
+  static piece next_piece(std::string_view input, std::size_t i) {
     const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(input[at]); };
     if (byte(i) >= 0x20) {
       while (i < input.size() && byte(i) >= 0x20)
         ++i;
-      return i;
+      return {i, false};
     }
-    if (byte(i) != 0x1b || i + 1 >= input.size()) return i + 1;
-    const auto introducer = byte(i + 1);
-    auto end = i + 2;
-    if (introducer == '[') {
-      while (end < input.size() && (byte(end) < 0x40 || byte(end) > 0x7e) && byte(end) != 0x1b &&
-             byte(end) != 0x18 && byte(end) != 0x1a)
-        ++end;
-      return std::min(end + 1, input.size());
-    }
-    if (introducer == ']' || introducer == 'P' || introducer == 'X' || introducer == '^' ||
-        introducer == '_') {
-      for (; end < input.size(); ++end) {
-        if (byte(end) == 0x07 || byte(end) == 0x18 || byte(end) == 0x1a) return end + 1;
-        if (byte(end) != 0x1b) continue;
-        // After ESC in a string libvterm executes controls and stays in the string until the
-        // next byte says ST or a new escape; a write that ends before it loses track (its
-        // bug with ST split across writes), so the piece takes that byte too.
-        auto next = end + 1;
-        while (next < input.size() && (byte(next) < 0x20 || byte(next) == 0x7f) &&
-               byte(next) != 0x1b && byte(next) != 0x18 && byte(next) != 0x1a)
-          ++next;
-        return std::min(next + 1, input.size());
+    if (byte(i) != 0x1b) return {i + 1, false};
+    // libvterm's states from ESC back to rest, with what it does on its own inside them:
+    // executes controls and ignores NUL and DEL everywhere, and ignores bytes from 0x80 in
+    // an escape; a CSI starts at [ and a string at ] or P whatever came between.
+    enum class state { escape, csi, csi_intermediate, string, string_escape };
+    auto at = state::escape;
+    bool controls_after_escape = false;
+    for (auto k = i + 1; k < input.size(); ++k) {
+      const auto code = byte(k);
+      if (code == 0x18 || code == 0x1a) return {k + 1, false};  // CAN, SUB: at rest
+      if (code == 0x1b) {
+        at = at == state::string ? state::string_escape : state::escape;
+        controls_after_escape = false;
+        continue;
       }
-      return end;
+      if (code == 0x07 && at == state::string) return {k + 1, false};
+      if (code < 0x20 || code == 0x7f) {
+        controls_after_escape = controls_after_escape || at == state::string_escape;
+        continue;
+      }
+      if (at == state::string_escape) {
+        if (code == '\\') return {k + 1, controls_after_escape};  // ST
+        at = state::escape;  // the string is dropped; this byte is read in an escape
+      }
+      switch (at) {
+        case state::escape:
+          if (code == '[') at = state::csi;
+          if (code == ']' || code == 'P') at = state::string;
+          if (code >= 0x30 && code < 0x7f && at == state::escape) return {k + 1, false};
+          break;  // intermediates and ignored bytes
+        case state::csi:
+          if (code >= 0x40 && code <= 0x7e) return {k + 1, false};
+          if (code >= 0x20 && code <= 0x2f) at = state::csi_intermediate;
+          if (code >= 0x80) return {k + 1, false};  // not a CSI: at rest
+          break;
+        case state::csi_intermediate:
+          if (code < 0x20 || code > 0x2f) return {k + 1, false};  // final, or not a CSI
+          break;
+        default:
+          break;
+      }
     }
-    end = i + 1;
-    while (end < input.size() && byte(end) >= 0x20 && byte(end) <= 0x2f)
-      ++end;
-    return std::min(end + 1, input.size());
-  }
-
-  // ESC, then controls, then \ inside an OSC or DCS: libvterm ends the string with a
-  // length of -1 and copies from past the end of what it was given.
-  static bool ends_string_past_its_end(std::string_view piece) {
-    if (!piece.starts_with("\x1b]") && !piece.starts_with("\x1bP")) return false;
-    for (auto escape = piece.find('\x1b', 2); escape != std::string_view::npos;
-         escape = piece.find('\x1b', escape + 1)) {
-      auto next = escape + 1;
-      while (next < piece.size() && static_cast<unsigned char>(piece[next]) < 0x20)
-        ++next;
-      if (next > escape + 1 && next < piece.size() && piece[next] == '\\') return true;
-    }
-    return false;
+    return {input.size(), false};
   }
 
   void interpret(std::string_view bytes) override {
     for (std::size_t at = 0; at < bytes.size() && seen != reach::state_unsafe;) {
-      const auto end = piece_end(bytes, at);
-      if (ends_string_past_its_end(bytes.substr(at, end - at))) {
+      const auto [end, string_past_its_end] = next_piece(bytes, at);
+      if (string_past_its_end) {
         see(reach::state_unsafe);
         return;
       }
