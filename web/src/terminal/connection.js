@@ -123,8 +123,9 @@ export class SessionConnection {
    * Queues bytes for xterm.js and writes everything queued as one write once the previous
    * write is parsed, then pulls what the socket worker gathered meanwhile. xterm.js pays a
    * fixed cost per write (a refresh of the viewport): 64 KiB frames written one by one drew
-   * ten times slower than the same bytes in writes of 1 MiB (bench/browser/draw.mjs). `end` is the output offset the bytes reach, or null for text of
-   * the page's own (a notice after the output).
+   * ten times slower than the same bytes in writes of 1 MiB (bench/browser/draw.mjs).
+   * `end` is the output offset the bytes reach, or null for text of the page's own (a notice
+   * after the output).
    */
   draw(bytes, end) {
     this.queued.push(bytes);
