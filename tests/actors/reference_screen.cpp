@@ -6,9 +6,12 @@
 #include <deque>
 #include <utility>
 
+#include "tests/actors/reference_scanner.hpp"
+
 // The screen model before it kept its own cells (git history: actors/screen_model.cpp at the
-// commit before "Screen model: own cells ..."), unchanged but for its name: the standard the
-// differential tests hold screen_model to.
+// commit before "Screen model: own cells ..."), unchanged but for its name and for its byte
+// scanner living in reference_scanner: the standard the differential tests hold screen_model
+// to.
 
 namespace berth::actors {
 namespace {
@@ -17,12 +20,6 @@ namespace {
 constexpr std::size_t max_title_bytes = 1024;
 // The probes below expect a few dozen bytes; the cap only guards against surprises.
 constexpr std::size_t max_probe_bytes = 256;
-// Longest incomplete sequence held back between feeds. Real escape sequences are far
-// shorter; a longer OSC/DCS string is passed on unfinished, a longer CSI is garbage and dropped.
-constexpr std::size_t max_held_bytes = 64 * 1024;
-// libvterm 0.1.4 writes CSI arguments past this many over its own memory (heap corruption,
-// then a crash), so a longer CSI never reaches it.
-constexpr int max_csi_arguments = 16;
 // libvterm marks the right half of a wide character with this code point.
 constexpr std::uint32_t wide_continuation = 0xffffffff;
 
@@ -123,18 +120,7 @@ struct reference_screen::impl {
   bool probing = false;
   std::string probe_output;
 
-  // Where the byte stream stands, tracked beside libvterm (whose parser state is private)
-  // to find resume boundaries and REP sequences; a simplified ECMA-48 / VT500 parser.
-  enum class parse_state { ground, escape, csi, string, string_escape };
-  parse_state parse = parse_state::ground;
-  int utf8_remaining = 0;        // continuation bytes the current character still needs
-  std::size_t glyph_start = 0;   // index of the current character's first byte in the input
-  std::size_t escape_start = 0;  // index of the ESC that began the current escape sequence
-  std::string last_glyph;        // UTF-8 of the last printed character, for REP
-  std::string held;              // bytes since the last boundary, not yet given to libvterm
-  int csi_arguments = 0;         // parameters and subparameters of the current CSI
-  bool csi_completed = false;    // the byte just scanned ended a CSI
-  std::int64_t interpreted_bytes = 0;
+  reference_scanner scanner;  ///< the bytes on their way to libvterm
 
   impl(int rows, int cols, std::size_t limit) : scrollback_limit(limit) {
     vt = vterm_new(rows, cols);
@@ -142,6 +128,8 @@ struct reference_screen::impl {
     vterm_output_set_callback(vt, &impl::on_output, this);
     screen = vterm_obtain_screen(vt);
     state = vterm_obtain_state(vt);
+    scanner.vt = vt;
+    scanner.state = state;
     static constexpr VTermScreenCallbacks callbacks = {
         .damage = nullptr,
         .moverect = nullptr,
@@ -246,193 +234,6 @@ struct reference_screen::impl {
     return report.starts_with("\x1b[<");
   }
 
-  void write(std::string_view bytes) {
-    if (bytes.empty()) return;
-    vterm_input_write(vt, bytes.data(), bytes.size());
-    interpreted_bytes += static_cast<std::int64_t>(bytes.size());
-  }
-
-  // Before a sequence libvterm does not get: what it got last may be unfinished (an escape
-  // or string that the withheld sequence's ESC ended), and it would read on from there. CAN
-  // ends any sequence; between sequences it does nothing.
-  void bring_parser_to_rest() { vterm_input_write(vt, "\x18", 1); }
-
-  // Hands libvterm every byte up to the last sequence boundary and keeps the rest, so that
-  // interpreted_bytes is always an offset a fresh terminal can resume from.
-  void feed(std::string_view bytes) {
-    std::string joined;
-    std::string_view input = bytes;
-    std::size_t scanned = 0;
-    if (!held.empty()) {
-      joined = std::move(held) + std::string(bytes);
-      scanned = joined.size() - bytes.size();
-      input = joined;
-    }
-    held.clear();
-    std::size_t written = 0;   // input before this went to libvterm
-    std::size_t boundary = 0;  // input before this is complete characters and sequences
-    for (std::size_t i = scanned; i < input.size(); ++i) {
-      const auto byte = static_cast<unsigned char>(input[i]);
-      if (byte == 0x1b && parse != parse_state::string) {
-        if (parse == parse_state::csi && csi_arguments > max_csi_arguments) {
-          write(input.substr(written, boundary - written));  // drop the aborted CSI
-          bring_parser_to_rest();
-          interpreted_bytes += static_cast<std::int64_t>(i - boundary);
-          written = i;
-        }
-        boundary = i;  // ESC cancels any unfinished sequence and starts a new one
-        escape_start = i;
-        parse = parse_state::escape;
-        utf8_remaining = 0;
-        continue;
-      }
-      csi_completed = false;
-      if (!scan(input, i)) continue;
-      const auto sequence = input.substr(boundary, i + 1 - boundary);
-      // A CSI may end an OSC or DCS left unfinished: the sequence then starts before it.
-      const auto csi = csi_completed ? input.substr(escape_start, i + 1 - escape_start) : "";
-      if (csi_completed && csi_arguments > max_csi_arguments) {
-        write(input.substr(written, boundary - written));
-        bring_parser_to_rest();
-        interpreted_bytes += static_cast<std::int64_t>(sequence.size());
-        written = i + 1;
-      } else if (csi_completed && is_repeat(without_controls(csi))) {
-        write(input.substr(written, escape_start - written));
-        bring_parser_to_rest();  // and drops a string the CSI ended, as libvterm would
-        const auto controls = controls_in(csi);  // executed before the REP
-        vterm_input_write(vt, controls.data(), controls.size());
-        interpreted_bytes += static_cast<std::int64_t>(csi.size());
-        repeat_last_glyph(without_controls(csi));
-        written = i + 1;
-      }
-      boundary = i + 1;
-    }
-    write(input.substr(written, boundary - written));
-    held.assign(input.substr(boundary));
-    // The next feed's input starts with the held bytes, so an unfinished character's start
-    // (never before the boundary) moves with them.
-    if (utf8_remaining > 0) glyph_start -= boundary;
-    if (parse != parse_state::ground) escape_start -= boundary;
-    if (held.size() > max_held_bytes) {
-      if (parse == parse_state::string || parse == parse_state::string_escape) {
-        write(held);  // an OSC or DCS may be long; libvterm truncates it
-      } else {
-        interpreted_bytes += static_cast<std::int64_t>(held.size());  // garbage: dropped
-        bring_parser_to_rest();
-        parse = parse_state::ground;
-      }
-      held.clear();
-    }
-  }
-
-  // Advances the parse over input[i]; true when a character or sequence ends there.
-  bool scan(std::string_view input, std::size_t i) {
-    const auto byte = static_cast<unsigned char>(input[i]);
-    const bool cancel = byte == 0x18 || byte == 0x1a;  // CAN, SUB
-    switch (parse) {
-      case parse_state::ground:
-        return scan_text(input, i);
-      case parse_state::escape:
-        if (cancel) break;
-        if (byte == '[') {
-          parse = parse_state::csi;
-          csi_arguments = 1;
-          return false;
-        }
-        if (byte == ']' || byte == 'P' || byte == 'X' || byte == '^' || byte == '_') {
-          parse = parse_state::string;
-          return false;
-        }
-        if (byte < 0x30 || byte > 0x7e) return false;  // intermediates and executed controls
-        break;
-      case parse_state::csi:
-        if (byte == ';' || byte == ':') ++csi_arguments;
-        if (!cancel && (byte < 0x40 || byte > 0x7e)) return false;
-        csi_completed = true;  // by its final byte or cancelled by CAN/SUB
-        break;
-      case parse_state::string:
-        if (byte == 0x1b) {
-          parse = parse_state::string_escape;
-          escape_start = i;
-          return false;
-        }
-        if (byte != 0x07 && !cancel) return false;  // BEL ends an OSC
-        break;
-      case parse_state::string_escape:
-        if (byte != '\\') {
-          parse = parse_state::escape;  // not ST: the string ended and a new escape began
-          return scan(input, i);
-        }
-        break;
-    }
-    parse = parse_state::ground;
-    return true;
-  }
-
-  bool scan_text(std::string_view input, std::size_t i) {
-    const auto byte = static_cast<unsigned char>(input[i]);
-    if (utf8_remaining > 0) {
-      if ((byte & 0xc0) == 0x80) {
-        if (--utf8_remaining > 0) return false;
-        last_glyph.assign(input.substr(glyph_start, i + 1 - glyph_start));
-        return true;
-      }
-      utf8_remaining = 0;  // libvterm shows U+FFFD for the broken character; read this byte anew
-    }
-    glyph_start = i;
-    if (byte >= 0xc2 && byte <= 0xf4) {
-      utf8_remaining = byte < 0xe0 ? 1 : byte < 0xf0 ? 2 : 3;
-      return false;
-    }
-    if (byte >= 0x20 && byte < 0x7f) last_glyph.assign(1, static_cast<char>(byte));
-    return true;
-  }
-
-  // What libvterm parses as a CSI: it starts one at [ whatever came between ESC and [
-  // (intermediates, bytes it ignores, C0 controls, which it executes on their own), and
-  // inside one executes C0 controls on their own and ignores NUL and DEL.
-  static std::string without_controls(std::string_view sequence) {
-    std::string parsed = "\x1b[";
-    for (const char byte : sequence.substr(sequence.find('[') + 1))
-      if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) parsed += byte;
-    return parsed;
-  }
-
-  static std::string controls_in(std::string_view sequence) {
-    std::string controls;
-    for (const char byte : sequence.substr(1))
-      if (static_cast<unsigned char>(byte) < 0x20 && byte != 0) controls += byte;
-    return controls;
-  }
-
-  // REP is CSI Pn b without private leader or intermediates (subparameters count as one).
-  static bool is_repeat(std::string_view sequence) {
-    if (sequence.size() < 3 || !sequence.starts_with("\x1b[") || !sequence.ends_with('b'))
-      return false;
-    const auto parameters = sequence.substr(2, sequence.size() - 3);
-    return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
-  }
-
-  // libvterm 0.1.4 loops forever on REP when no printed character precedes it (or the last
-  // one had no width), so REP is done here: the character again, up to the row's end.
-  void repeat_last_glyph(std::string_view sequence) {
-    if (last_glyph.empty()) return;  // nothing to repeat: xterm ignores it too
-    const auto digits = sequence.substr(2, sequence.find_first_not_of("0123456789", 2) - 2);
-    int count = 0;
-    for (const char digit : digits)  // capped: the row end clamps the count anyway
-      count = std::min(count * 10 + (digit - '0'), 10'000);
-    VTermPos cursor{};
-    vterm_state_get_cursorpos(state, &cursor);
-    int rows = 0;
-    int cols = 0;
-    vterm_get_size(vt, &rows, &cols);
-    count = std::clamp(count, 1, std::max(1, cols - cursor.col));
-    std::string copies;
-    for (int copy = 0; copy < count; ++copy)
-      copies += last_glyph;
-    vterm_input_write(vt, copies.data(), copies.size());
-  }
-
   screen_line visible_line(int row, int cols) const {
     screen_line line;
     line.reserve(static_cast<std::size_t>(cols));
@@ -454,7 +255,7 @@ reference_screen::reference_screen(reference_screen&&) noexcept = default;
 reference_screen& reference_screen::operator=(reference_screen&&) noexcept = default;
 
 void reference_screen::feed(std::string_view bytes) {
-  impl_->feed(bytes);
+  impl_->scanner.feed(bytes);
 }
 
 void reference_screen::resize(int rows, int cols) {
@@ -462,7 +263,7 @@ void reference_screen::resize(int rows, int cols) {
 }
 
 std::int64_t reference_screen::interpreted_bytes() const {
-  return impl_->interpreted_bytes;
+  return impl_->scanner.interpreted_bytes;
 }
 
 screen_snapshot reference_screen::take_snapshot() const {
