@@ -38,12 +38,26 @@ bool is_repeat(std::string_view sequence) {
   return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
 }
 
+// Bytes after an ESC inside a string that keep libvterm 0.1.4 reading the string
+// (ESC_IN_STRING): C0 controls but CAN and SUB (which end it) and ESC (which starts anew),
+// NUL and DEL.
+bool continues_string_escape(unsigned char byte) {
+  return (byte < 0x20 && byte != 0x18 && byte != 0x1a && byte != 0x1b) || byte == 0x7f;
+}
+
 }  // namespace
 
 void output_scanner::interpret(std::string_view bytes, scanner_sink& sink) {
   if (bytes.empty()) return;
   sink.interpret(bytes);
   interpreted_bytes_ += static_cast<std::int64_t>(bytes.size());
+}
+
+// Bytes that end inside an OSC or DCS, and an ST to end it, in one write: libvterm 0.1.4
+// forgets the part of a string that came in an earlier write.
+void output_scanner::interpret_ending_string(std::string_view bytes, scanner_sink& sink) {
+  sink.interpret(std::string(bytes) + "\x1b\\");
+  interpreted_bytes_ += static_cast<std::int64_t>(bytes.size());  // the ST is not output's
 }
 
 // Before a sequence the terminal does not get: what it got last may be unfinished (an
@@ -72,6 +86,11 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
       continue;
     }
     const auto byte = static_cast<unsigned char>(input[i]);
+    if (parse_ == parse_state::string_dropped && byte != 0x1b) {
+      drop_string_byte(byte, sink);
+      written = boundary = i + 1;
+      continue;
+    }
     if (byte == 0x1b && parse_ != parse_state::string) {
       if (parse_ == parse_state::csi && csi_arguments_ > max_csi_arguments) {
         interpret(input.substr(written, boundary - written), sink);  // drop the aborted CSI
@@ -85,6 +104,18 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
       utf8_remaining_ = 0;
       continue;
     }
+    if (parse_ == parse_state::string_escape_controls && byte == '\\') {
+      // ESC, controls, then `\` inside an OSC or DCS: libvterm 0.1.4 ends the string at the
+      // `\` with a length of -1 and copies from past the bytes it was given. ECMA-48 ends
+      // it at the ESC; so does the terminal here, told by an ST of its own, and then reads
+      // ESC, controls, `\` as the escape sequence they are.
+      interpret_ending_string(input.substr(written, escape_start_ - written), sink);
+      interpret(input.substr(escape_start_, i + 1 - escape_start_), sink);
+      written = boundary = i + 1;
+      parse_ = parse_state::ground;
+      continue;
+    }
+    const auto before = parse_;
     csi_completed_ = false;
     if (!scan(input, i)) continue;
     const auto sequence = input.substr(boundary, i + 1 - boundary);
@@ -102,6 +133,13 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
       interpreted_bytes_ += static_cast<std::int64_t>(csi.size());
       repeat(without_controls(csi), sink);
       written = i + 1;
+    } else if (csi_completed_ ? byte == 'l' || byte == 'h'
+                              : byte == '8' && (before == parse_state::escape ||
+                                                before == parse_state::string_escape ||
+                                                before == parse_state::string_escape_controls)) {
+      interpret(input.substr(written, i + 1 - written), sink);  // DECRC or a mode set/reset
+      sink.cursor_restored();
+      written = i + 1;
     }
     boundary = i + 1;
   }
@@ -111,16 +149,46 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
   // (never before the boundary) moves with them.
   if (utf8_remaining_ > 0) glyph_start_ -= boundary;
   if (parse_ != parse_state::ground) escape_start_ -= boundary;
-  if (held_.size() > max_held_bytes) {
-    if (parse_ == parse_state::string || parse_ == parse_state::string_escape) {
-      interpret(held_, sink);  // an OSC or DCS may be long; libvterm truncates it
-    } else {
-      interpreted_bytes_ += static_cast<std::int64_t>(held_.size());  // garbage: dropped
-      bring_parser_to_rest(sink);
-      parse_ = parse_state::ground;
-    }
-    held_.clear();
+  if (held_.size() <= max_held_bytes) return;
+  if (parse_ == parse_state::string || parse_ == parse_state::string_escape ||
+      parse_ == parse_state::string_escape_controls) {
+    end_long_string(sink);
+    return;
   }
+  interpreted_bytes_ += static_cast<std::int64_t>(held_.size());  // garbage: dropped
+  bring_parser_to_rest(sink);
+  parse_ = parse_state::ground;
+  held_.clear();
+}
+
+// An OSC or DCS longer than max_held_bytes: libvterm keeps only its first 64 bytes anyway.
+// It gets what came so far and an ST now, and the rest is dropped as it comes, so libvterm
+// is never left inside a string between feeds (a resize's query would be read as part of
+// it). A trailing ESC (and controls after it) stays held: with what follows it may end
+// the string or begin a sequence.
+void output_scanner::end_long_string(scanner_sink& sink) {
+  if (parse_ == parse_state::string) {
+    interpret_ending_string(held_, sink);
+    held_.clear();
+    parse_ = parse_state::string_dropped;
+    return;
+  }
+  interpret_ending_string(std::string_view(held_).substr(0, escape_start_), sink);
+  held_.erase(0, escape_start_);
+  escape_start_ = 0;
+  parse_ = parse_state::escape;
+}
+
+// A byte of a long string's dropped rest: BEL, CAN and SUB end the string (ESC is read as
+// usual); other controls libvterm would have executed inside the string.
+void output_scanner::drop_string_byte(unsigned char byte, scanner_sink& sink) {
+  if (byte == 0x07 || byte == 0x18 || byte == 0x1a) {
+    parse_ = parse_state::ground;
+  } else if (byte < 0x20 && byte != 0) {
+    const char control = static_cast<char>(byte);
+    sink.steer(std::string_view(&control, 1));
+  }
+  ++interpreted_bytes_;
 }
 
 // Plain text is most of any output: in the ground state every byte below 0x80 but ESC is a
@@ -177,7 +245,17 @@ bool output_scanner::scan(std::string_view input, std::size_t i) {
       }
       if (byte != 0x07 && !cancel) return false;  // BEL ends an OSC
       break;
+    case parse_state::string_dropped:
+      return false;  // read in feed, byte by byte
+    case parse_state::string_escape_controls:
+      if (continues_string_escape(byte)) return false;
+      parse_ = parse_state::escape;  // the string was dropped; this byte is read in an escape
+      return scan(input, i);
     case parse_state::string_escape:
+      if (continues_string_escape(byte)) {
+        parse_ = parse_state::string_escape_controls;
+        return false;
+      }
       if (byte != '\\') {
         parse_ = parse_state::escape;  // not ST: the string ended and a new escape began
         return scan(input, i);

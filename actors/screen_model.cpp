@@ -3,6 +3,8 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <charconv>
+#include <string>
 #include <utility>
 
 #include "actors/output_scanner.hpp"
@@ -231,6 +233,47 @@ struct screen_model::impl final : scanner_sink {
     return report.starts_with("\x1b[<");
   }
 
+  // libvterm 0.1.4 restores a saved cursor (DECRC, ?1049l) where it was saved, also below
+  // or right of a screen that has since shrunk, and then indexes its per-row and tab-stop
+  // arrays with it (a write past them: HTS). Any CSI clamps the cursor to the screen; CHA
+  // to the column it is on (or the last one) moves it no further.
+  void cursor_restored() override {
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(state, &cursor);
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    if (cursor.row < rows && cursor.col < cols) return;
+    const auto clamp = "\x1b[" + std::to_string(std::min(cursor.col, cols - 1) + 1) + 'G';
+    vterm_input_write(vt, clamp.data(), clamp.size());
+  }
+
+  // libvterm 0.1.4 clamps only the bottom of the scroll region on a resize: a top below the
+  // new screen stays, and the next scroll moves its per-row array by a negative count (a
+  // heap overflow). Such an inverted region is reset, as DECSTBM without arguments would, and
+  // the cursor put back where the resize left it (DECSTBM homes it).
+  void keep_scroll_region_inside() {
+    // DECRQSS answers DCS 1 $ r top ; bottom r ST, 1-based and inclusive, whether
+    // libvterm's controls are 7- or 8-bit.
+    const auto answer = probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); });
+    const auto at = answer.find("$r");
+    if (at == std::string::npos) return;
+    const char* end = answer.data() + answer.size();
+    int top = 0;
+    int bottom = 0;
+    const auto first = std::from_chars(answer.data() + at + 2, end, top);
+    if (first.ec != std::errc{} || first.ptr == end || *first.ptr != ';' ||
+        std::from_chars(first.ptr + 1, end, bottom).ec != std::errc{})
+      return;
+    // Empty is harmless (nothing moves); inverted is what overflows.
+    if (top - 1 <= bottom) return;
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(state, &cursor);
+    const auto reset = "\x1b[r\x1b[" + std::to_string(cursor.row + 1) + "d\x1b[" +
+                       std::to_string(cursor.col + 1) + 'G';
+    vterm_input_write(vt, reset.data(), reset.size());
+  }
+
   void interpret(std::string_view bytes) override {
     vterm_input_write(vt, bytes.data(), bytes.size());
   }
@@ -267,6 +310,7 @@ void screen_model::feed(std::string_view bytes) {
 
 void screen_model::resize(int rows, int cols) {
   vterm_set_size(impl_->vt, clamp_dimension(rows), clamp_dimension(cols));
+  impl_->keep_scroll_region_inside();
 }
 
 std::int64_t screen_model::interpreted_bytes() const {

@@ -16,7 +16,7 @@ constexpr int max_csi_arguments = 16;
 
 void reference_scanner::write(std::string_view bytes) {
   if (bytes.empty()) return;
-  vterm_input_write(vt, bytes.data(), bytes.size());
+  sink->interpret(bytes);
   interpreted_bytes += static_cast<std::int64_t>(bytes.size());
 }
 
@@ -24,7 +24,7 @@ void reference_scanner::write(std::string_view bytes) {
 // or string that the withheld sequence's ESC ended), and it would read on from there. CAN
 // ends any sequence; between sequences it does nothing.
 void reference_scanner::bring_parser_to_rest() {
-  vterm_input_write(vt, "\x18", 1);
+  sink->steer("\x18");
 }
 
 // Hands libvterm every byte up to the last sequence boundary and keeps the rest, so that
@@ -68,9 +68,8 @@ void reference_scanner::feed(std::string_view bytes) {
       written = i + 1;
     } else if (csi_completed && is_repeat(without_controls(csi))) {
       write(input.substr(written, escape_start - written));
-      bring_parser_to_rest();  // and drops a string the CSI ended, as libvterm would
-      const auto controls = controls_in(csi);  // executed before the REP
-      vterm_input_write(vt, controls.data(), controls.size());
+      bring_parser_to_rest();         // and drops a string the CSI ended, as libvterm would
+      sink->steer(controls_in(csi));  // executed before the REP
       interpreted_bytes += static_cast<std::int64_t>(csi.size());
       repeat_last_glyph(without_controls(csi));
       written = i + 1;
@@ -184,23 +183,14 @@ bool reference_scanner::is_repeat(std::string_view sequence) {
 }
 
 // libvterm 0.1.4 loops forever on REP when no printed character precedes it (or the last
-// one had no width), so REP is done here: the character again, up to the row's end.
+// one had no width), so REP is done here: the sink prints the character again.
 void reference_scanner::repeat_last_glyph(std::string_view sequence) {
   if (last_glyph.empty()) return;  // nothing to repeat: xterm ignores it too
   const auto digits = sequence.substr(2, sequence.find_first_not_of("0123456789", 2) - 2);
   int count = 0;
   for (const char digit : digits)  // capped: the row end clamps the count anyway
     count = std::min(count * 10 + (digit - '0'), 10'000);
-  VTermPos cursor{};
-  vterm_state_get_cursorpos(state, &cursor);
-  int rows = 0;
-  int cols = 0;
-  vterm_get_size(vt, &rows, &cols);
-  count = std::clamp(count, 1, std::max(1, cols - cursor.col));
-  std::string copies;
-  for (int copy = 0; copy < count; ++copy)
-    copies += last_glyph;
-  vterm_input_write(vt, copies.data(), copies.size());
+  sink->repeat(last_glyph, count);
 }
 
 }  // namespace berth::actors

@@ -5,19 +5,19 @@
 // libvterm. Test-only, held apart from actors/output_scanner so that the differential tests
 // check that one too.
 
-#include <vterm.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "actors/output_scanner.hpp"
+
 namespace berth::actors {
 
-/// Feeds libvterm (`vt`) the output up to each sequence boundary; see reference_screen.
+/// Feeds libvterm (through `sink`) the output up to each sequence boundary; see
+/// reference_screen. It never calls the sink's cursor_restored.
 struct reference_scanner {
-  VTerm* vt = nullptr;
-  VTermState* state = nullptr;
+  scanner_sink* sink = nullptr;
 
   // Where the byte stream stands, tracked beside libvterm (whose parser state is private)
   // to find resume boundaries and REP sequences; a simplified ECMA-48 / VT500 parser.

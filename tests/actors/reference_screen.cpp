@@ -103,7 +103,7 @@ int clamp_dimension(int value) {
 
 }  // namespace
 
-struct reference_screen::impl {
+struct reference_screen::impl final : scanner_sink {
   VTerm* vt = nullptr;
   VTermScreen* screen = nullptr;
   VTermState* state = nullptr;
@@ -128,8 +128,7 @@ struct reference_screen::impl {
     vterm_output_set_callback(vt, &impl::on_output, this);
     screen = vterm_obtain_screen(vt);
     state = vterm_obtain_state(vt);
-    scanner.vt = vt;
-    scanner.state = state;
+    scanner.sink = this;
     static constexpr VTermScreenCallbacks callbacks = {
         .damage = nullptr,
         .moverect = nullptr,
@@ -145,9 +144,29 @@ struct reference_screen::impl {
     vterm_screen_reset(screen, 1);
   }
 
-  ~impl() { vterm_free(vt); }
+  ~impl() override { vterm_free(vt); }
   impl(const impl&) = delete;
   impl& operator=(const impl&) = delete;
+
+  void interpret(std::string_view bytes) override {
+    vterm_input_write(vt, bytes.data(), bytes.size());
+  }
+  void steer(std::string_view bytes) override { vterm_input_write(vt, bytes.data(), bytes.size()); }
+  void cursor_restored() override {}
+
+  // The character again, up to the row's end.
+  void repeat(std::string_view glyph, int count) override {
+    VTermPos cursor{};
+    vterm_state_get_cursorpos(state, &cursor);
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    count = std::clamp(count, 1, std::max(1, cols - cursor.col));
+    std::string copies;
+    for (int copy = 0; copy < count; ++copy)
+      copies += glyph;
+    vterm_input_write(vt, copies.data(), copies.size());
+  }
 
   static void on_output(const char* bytes, std::size_t length, void* user) {
     auto* self = static_cast<impl*>(user);

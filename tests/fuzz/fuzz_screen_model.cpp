@@ -3,8 +3,8 @@
 // (tests/actors/reference_screen), and after every step their snapshots, interpreted bytes
 // and screen text must be equal. Input: three bytes of set-up (rows, columns, scrollback),
 // then output bytes, split into feeds by "\xff\xfd" and interrupted by resizes
-// "\xff\xfe" ROWS COLS. Past what only libvterm's screen layer mishandles
-// (reference_hazards), the model alone goes on: it must not crash.
+// "\xff\xfe" ROWS COLS. Past what libvterm's screen or state layer mishandles under the
+// reference (reference_hazards), the model alone goes on: it must not crash.
 
 #include <array>
 #include <cstddef>
@@ -52,20 +52,21 @@ struct pair_under_test {
   pair_under_test(int rows, int cols, std::size_t scrollback)
       : model(rows, cols, scrollback), reference(rows, cols, scrollback), hazards(rows, cols) {}
 
-  // The model goes on alone past what only the reference mishandles; past what libvterm's
-  // state layer mishandles neither can (the state reads and writes out of bounds).
+  // The model goes on alone past what the reference mishandles, also what libvterm's state
+  // layer alone mishandles (out of bounds reads and writes the model keeps it from).
   void feed(std::string_view bytes) {
-    if (reached == reach::state_unsafe) return;
-    reached = hazards.feed(bytes);
-    if (reached == reach::state_unsafe) return;
+    if (reached != reach::state_unsafe) reached = hazards.feed(bytes);
     model.feed(bytes);
     if (reached == reach::safe) reference.feed(bytes);
     compare();
   }
 
   void resize(int rows, int cols) {
-    if (reached == reach::state_unsafe) return;
     model.resize(rows, cols);
+    if (reached == reach::state_unsafe) {
+      compare();
+      return;
+    }
     const auto model_row = model.take_snapshot().cursor_row;
     auto reference_row = model_row;
     if (reached == reach::safe) {
@@ -78,6 +79,9 @@ struct pair_under_test {
 
   void compare() {
     const auto actual = model.take_snapshot();
+    // libvterm's state indexes its per-row array with the cursor's row.
+    if (actual.cursor_row < 0 || actual.cursor_row >= actual.rows)
+      fail("cursor", "row " + std::to_string(actual.cursor_row) + " outside the screen");
     if (reached != reach::safe) return;
     const auto expected = reference.take_snapshot();
     if (const auto difference = describe_difference(expected, actual); !difference.empty())
