@@ -1,11 +1,15 @@
 // Recovery after a kill -9 starts each session's screen from its newest keyframe: a session
 // that printed tens of MB answers as quickly as an empty one, and shows the same screen.
+// Without a keyframe it feeds every byte, says `recovering` meanwhile, and what a client
+// types then reaches the shell once.
 
 #include <chrono>
+#include <optional>
 #include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "actors/screen_keyframe.hpp"
 #include "actors/screen_model.hpp"
@@ -23,6 +27,69 @@ double sample(const std::string& page, const std::string& series) {
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   return 0;
 }
+
+/// The keyframe rows of `stream`.
+int keyframes_of(const std::string& url, const std::string& stream) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction query(connection);
+  return query
+      .exec_params1("SELECT count(*) FROM es_snapshots WHERE stream_id = $1 AND state_version = $2",
+                    stream, actors::screen_keyframe_state_version)[0]
+      .as<int>();
+}
+
+/// Where the output recorded in `stream` ends.
+std::int64_t output_recorded_end(const std::string& url, const std::string& stream) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction query(connection);
+  return query
+      .exec_params1(
+          "SELECT coalesce(max((data->>'offset')::bigint + (data->>'length')::bigint), "
+          "0) FROM es_events WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
+          stream)[0]
+      .as<std::int64_t>();
+}
+
+/// The input recorded in `stream` (its InputRecorded events' bytes), in order.
+std::string input_recorded(const std::string& url, const std::string& stream) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction query(connection);
+  std::string typed;
+  for (const auto& row : query.exec_params(
+           "SELECT body FROM es_events WHERE stream_id = $1 AND event_type = 'InputRecorded' "
+           "ORDER BY stream_version",
+           stream)) {
+    typed += pqxx::binarystring(row[0]).str();
+  }
+  return typed;
+}
+
+/// How often `needle` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++count;
+  return count;
+}
+
+/// Holds, uncommitted, the keyframe row of a stream until destroyed (rolled back). A recovery
+/// that fed the screen the long way saves a keyframe with `INSERT ... ON CONFLICT`, which
+/// PostgreSQL makes wait for an uncommitted insert of the same key; its reads do not wait
+/// (they do not see the row), so it still finds no keyframe and goes the long way.
+class keyframe_row_hold {
+ public:
+  keyframe_row_hold(const std::string& url, const std::string& stream)
+      : connection_(url), transaction_(connection_) {
+    transaction_.exec_params(
+        "INSERT INTO es_snapshots (stream_id, state_version, stream_version, state) "
+        "VALUES ($1, $2, 0, '')",
+        stream, actors::screen_keyframe_state_version);
+  }
+
+ private:
+  pqxx::connection connection_;
+  pqxx::work transaction_;  ///< aborted by its destructor
+};
 
 TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
   const auto [workspace, session] = open_session();
@@ -81,52 +148,81 @@ TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
                           << " ms after the server listened";
 }
 
-TEST_F(session_test, says_it_is_recovering_before_attaching_and_recovers_without_a_keyframe) {
+TEST_F(session_test, says_it_is_recovering_and_delivers_a_key_typed_meanwhile_exactly_once) {
   const auto [workspace, session] = open_session();
-  {
+  const auto printed = [&] {
     auto client = attach(workspace, session);
     EXPECT_TRUE(
         client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
                     "echo printed-$((40+2))\r"));
-    ASSERT_TRUE(client.wait_for("printed-42\r\n", 120s));
-  }
-  // Without its keyframes (an older server's session), recovery feeds the screen model every
-  // recorded byte: long enough for a client to arrive while it runs.
+    EXPECT_TRUE(client.wait_for("printed-42\r\n", 120s));
+    return client.end();
+  }();
+  ASSERT_GT(printed, 24'000'000);
+  // Clients see output before it commits: wait until all of it is recorded, so the recovery
+  // has every byte to feed. Keyframes were taken while it printed; without them (an older
+  // server's session), the recovery feeds the screen model every recorded byte. Deleted
+  // after the kill: no keyframe in flight can come back.
   const auto stream = "session-" + session;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        const auto deleted =
-            shell("psql -Atq '" + url() + "' -c \"DELETE FROM es_snapshots WHERE stream_id = '" +
-                  stream + "' RETURNING stream_id\"");
-        return deleted && !deleted->empty();
-      },
-      20s));
+  ASSERT_TRUE(wait_until([&] { return output_recorded_end(url(), stream) >= printed; }, 30s));
+  ASSERT_TRUE(wait_until([&] { return keyframes_of(url(), stream) == 1; }, 20s));
   server_->kill_hard();
+  {
+    pqxx::connection connection(url());
+    pqxx::work deleting(connection);
+    deleting.exec_params("DELETE FROM es_snapshots WHERE stream_id = $1", stream);
+    deleting.commit();
+  }
+  // Recovery starts with the server, for every open session (serve.cpp calls
+  // sessions.recover() before it listens), not when a client attaches: a client could come
+  // after it ended. The held row keeps it from ending (it waits to save its keyframe) until
+  // the test has typed; no sleep, no timing.
+  std::optional<keyframe_row_hold> hold(std::in_place, url(), stream);
   ASSERT_TRUE(server_->start());
   auto after = attach(workspace, session, 0);
-  const auto attached = after.wait_for_control("attached", 60s);
-  ASSERT_TRUE(attached.is_object());
-  const auto metrics = anonymous_->call("GET", "/metrics").body;
-  // The recovery really went the long way (the fault this test is about)...
-  EXPECT_GE(sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"start\"}"), 24e6)
-      << metrics;
-  // ...and the client heard so before anything else.
-  ASSERT_GE(after.controls().size(), 2u);
+  ASSERT_TRUE(after.wait_for_control("status", 60s).is_object());
+  // Typed now, while the session says it is recovering. The pong shows the server read it:
+  // a socket's frames are handled in order, the input handed on to the session directory
+  // before the ping is answered, so ahead of what the recovery's end tells the directory.
+  const std::string typed = "echo typed-$((6*7))\r";
+  ASSERT_TRUE(after.type(typed));
+  ASSERT_TRUE(after.send_json(R"({"type":"ping"})"));
+  ASSERT_TRUE(after.wait_for_control("pong", 20s).is_object());
+  hold.reset();
+  ASSERT_TRUE(after.wait_for_control("attached", 60s).is_object());
+  // The client heard `recovering` first, typed before `attached`: the fault this test is about.
+  ASSERT_GE(after.controls().size(), 3u);
   EXPECT_EQ(after.controls()[0].at("type"), "status") << after.controls()[0];
   EXPECT_EQ(after.controls()[0].at("state"), "recovering") << after.controls()[0];
-  EXPECT_EQ(after.controls()[1].at("type"), "attached");
-  // The long way left a keyframe for the next restart.
-  EXPECT_TRUE(wait_until(
+  EXPECT_EQ(after.controls()[1].at("type"), "pong") << after.controls()[1];
+  EXPECT_EQ(after.controls()[2].at("type"), "attached") << after.controls()[2];
+  // The recovery really went the long way...
+  const auto metrics = anonymous_->call("GET", "/metrics").body;
+  EXPECT_GE(sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"start\"}"),
+            static_cast<double>(printed))
+      << metrics;
+  // ...and left a keyframe for the next restart.
+  EXPECT_TRUE(wait_until([&] { return keyframes_of(url(), stream) == 1; }, 10s));
+
+  // The key reached the shell once: its output once, before a later command's.
+  ASSERT_TRUE(after.wait_for("typed-42\r\n", 20s));
+  const std::string marker = "echo marker-$((7*8))\r";
+  ASSERT_TRUE(after.type(marker));
+  ASSERT_TRUE(after.wait_for("marker-56\r\n", 20s));
+  EXPECT_EQ(occurrences(after.output(), "typed-42\r\n"), 1u) << after.output();
+  EXPECT_LT(after.output().find("typed-42\r\n"), after.output().find("marker-56\r\n"));
+  EXPECT_EQ(after.discontinuities(), 0);
+  // And was recorded once, before the marker (input is recorded in the order it was sent).
+  std::string recorded;
+  ASSERT_TRUE(wait_until(
       [&] {
-        const auto rows =
-            shell("psql -Atq '" + url() +
-                  "' -c \"SELECT count(*) FROM es_snapshots WHERE stream_id = '" + stream + "'\"");
-        return rows && *rows == "1\n";
+        recorded = input_recorded(url(), stream);
+        return recorded.find(marker) != std::string::npos;
       },
-      10s));
-  const auto mark = after.output().size();
-  ASSERT_TRUE(after.type("echo back-$((2+3))\r"));
-  EXPECT_TRUE(after.wait_for("back-5\r\n", 20s, mark));
+      10s))
+      << recorded;
+  EXPECT_EQ(occurrences(recorded, typed), 1u) << recorded;
+  EXPECT_LT(recorded.find(typed), recorded.find(marker)) << recorded;
 }
 
 }  // namespace
