@@ -246,7 +246,10 @@ caf::result<session_outcome> session_actor::handle(session_request request) {
 }
 
 caf::result<session_outcome> session_actor::on(client_input& input) {
-  if (finishing() || !clients_.contains(input.client_id)) return summary();
+  // A client waiting for output the server had not recorded before a restart (see
+  // on(attach_client)) types into the same shell: its keys are taken as well, not dropped.
+  if (finishing() || (!clients_.contains(input.client_id) && !waiting_.contains(input.client_id)))
+    return summary();
   telemetry::berth_metrics().terminal_input_bytes.add(input.bytes.size());
   deliver_input(std::move(input.bytes));
   touch_workspace(false);

@@ -213,6 +213,22 @@ TEST_F(session_test, closes_on_request_and_replays_a_closed_session) {
   EXPECT_TRUE(replay.wait_for_control("exit", 10s).is_object());
 }
 
+TEST_F(session_test, takes_the_keys_of_a_client_waiting_for_output_not_yet_recorded) {
+  const auto [workspace, session] = open_session();
+  auto watching = attach(workspace, session);
+  ASSERT_TRUE(watching.type("echo first-$((1+1))\r"));
+  ASSERT_TRUE(watching.wait_for("first-2\r\n", 10s));
+  // As a page does after a kill -9 when it drew output the server had not recorded: it asks
+  // to resume past the end, and waits (up to ten seconds) for the keeper to send it again.
+  auto ahead = attach(workspace, session, watching.end() + 100'000);
+  const auto mark = watching.output().size();
+  ASSERT_TRUE(ahead.type("echo waiting-$((4+5))\r"));
+  ASSERT_TRUE(ahead.send_json(R"({"type":"ping"})"));
+  ASSERT_TRUE(ahead.wait_for_control("pong", 10s).is_object());
+  EXPECT_FALSE(ahead.wait_for_control("attached", 0s).is_object());  // still waiting
+  EXPECT_TRUE(watching.wait_for("waiting-9\r\n", 5s, mark)) << watching.output();
+}
+
 TEST_F(session_test, limits_open_sessions_per_workspace) {
   const auto [workspace, first] = open_session();
   const auto path = "/api/workspaces/" + workspace + "/sessions";
