@@ -38,6 +38,16 @@ bool is_repeat(std::string_view sequence) {
   return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
 }
 
+// DECSET or DECRST (CSI ? Pm h / l), as libvterm parses it: only there does it restore a
+// saved cursor (?1048l, ?1049l). A CSI with other bytes in it libvterm ends early, and the
+// rest is text to it: the scanner must not split there.
+bool is_dec_mode_change(std::string_view sequence) {
+  if (sequence.size() < 4 || !sequence.starts_with("\x1b[?")) return false;
+  if (!sequence.ends_with('h') && !sequence.ends_with('l')) return false;
+  const auto parameters = sequence.substr(3, sequence.size() - 4);
+  return parameters.find_first_not_of("0123456789;:") == std::string_view::npos;
+}
+
 // Bytes after an ESC inside a string that keep libvterm 0.1.4 reading the string
 // (ESC_IN_STRING): C0 controls but CAN and SUB (which end it) and ESC (which starts anew),
 // NUL and DEL.
@@ -133,7 +143,7 @@ void output_scanner::feed(std::string_view bytes, scanner_sink& sink) {
       interpreted_bytes_ += static_cast<std::int64_t>(csi.size());
       repeat(without_controls(csi), sink);
       written = i + 1;
-    } else if (csi_completed_ ? byte == 'l' || byte == 'h'
+    } else if (csi_completed_ ? is_dec_mode_change(without_controls(csi))
                               : byte == '8' && (before == parse_state::escape ||
                                                 before == parse_state::string_escape ||
                                                 before == parse_state::string_escape_controls)) {
