@@ -82,11 +82,13 @@ std::optional<session_batch> session_recorder::take_batch() {
   session_batch batch;
   batch.expected_version = version_;
   std::int64_t output_bytes = 0;
+  std::int64_t body_bytes = 0;
   std::size_t taken = 0;
-  for (; taken < pending_.size() && output_bytes < max_append_output; ++taken) {
+  for (; taken < pending_.size() && body_bytes < max_append_bytes; ++taken) {
     const auto i = taken;
     const auto& entry = pending_[i];
     batch.events.push_back(entry.event);
+    if (entry.event.body) body_bytes += static_cast<std::int64_t>(entry.event.body->size());
     if (entry.output) {
       batch.chunks.push_back(
           {entry.output->offset, entry.output->end, version_ + 1 + static_cast<std::int64_t>(i)});

@@ -26,11 +26,12 @@ namespace berth::actors {
 /// without bound whenever the event store is slow or down.
 inline constexpr std::int64_t max_unrecorded_output = 4 * 1024 * 1024;
 
-/// Output bytes one append carries at most; the rest waits for the next. libpq sends a body as
-/// hex text (twice its size) and the batch is copied on its way, so a backlog appended at once
-/// would cost several times the backlog in transient memory; 1 MiB still spreads one round
-/// trip over 16 full events.
-inline constexpr std::int64_t max_append_output = 1024 * 1024;
+/// Bytes of output and input (the events' bodies) one append carries at most; the rest waits
+/// for the next. libpq sends a body as hex text (twice its size) and the batch is copied on its
+/// way, so a backlog appended at once would cost several times the backlog in transient memory
+/// (input too: clients typing into a stalled keeper record what the link took, megabytes at
+/// once); 1 MiB still spreads one round trip over 16 full events.
+inline constexpr std::int64_t max_append_bytes = 1024 * 1024;
 
 /// The events a session records as they are; output and input come with their bytes instead.
 using session_control_event = std::variant<session_event::resized, session_event::client_attached,
@@ -67,8 +68,8 @@ class session_recorder {
   /// Queues an event after everything received before it.
   void record(const session_control_event& event, const session_origin& origin);
 
-  /// The next append to make (the oldest pending events, up to max_append_output bytes of
-  /// output); nothing while one is in flight or when nothing is pending.
+  /// The next append to make (the oldest pending events, up to max_append_bytes of output
+  /// and input); nothing while one is in flight or when nothing is pending.
   std::optional<session_batch> take_batch();
   /// The append in flight committed at `last_version`: what to add to the index and to ack.
   session_commit committed(std::int64_t last_version);

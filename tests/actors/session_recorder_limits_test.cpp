@@ -1,4 +1,4 @@
-// The recorder's bounds on memory: what one append carries.
+// The recorder's bounds on memory: what one append carries, of output and of input.
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ TEST(session_recorder_limits, cuts_a_large_backlog_into_appends_of_bounded_outpu
     std::int64_t bytes = 0;
     for (const auto& event : batch->events)
       bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
-    EXPECT_LE(bytes, max_append_output) << "append " << appends;
+    EXPECT_LE(bytes, max_append_bytes) << "append " << appends;
     EXPECT_EQ(batch->expected_version, version);
     ASSERT_FALSE(recorder.take_batch()) << "a second append while one is in flight";
     version += static_cast<std::int64_t>(batch->events.size());
@@ -34,6 +34,33 @@ TEST(session_recorder_limits, cuts_a_large_backlog_into_appends_of_bounded_outpu
   }
   EXPECT_EQ(appends, 3);
   EXPECT_EQ(recorded, chunks * static_cast<std::int64_t>(batch_bytes));
+  EXPECT_TRUE(recorder.idle());
+}
+
+TEST(session_recorder_limits, cuts_typed_input_into_appends_of_bounded_size) {
+  constexpr std::size_t batch_bytes = 64 * 1024;
+  session_recorder recorder(batch_bytes, session_origin{}, 1, 0);
+  // 2.5 MiB typed while no append was made, as when clients type into a stalled keeper and
+  // the link takes their input: one InputRecorded per 64 KiB, 16 + 16 + 8 per append.
+  const std::string typed(batch_bytes, 'x');
+  constexpr int frames = 40;
+  for (int i = 0; i < frames; ++i)
+    recorder.record_input(typed);
+  std::int64_t version = 1;
+  std::int64_t recorded = 0;
+  int appends = 0;
+  while (auto batch = recorder.take_batch()) {
+    ++appends;
+    std::int64_t bytes = 0;
+    for (const auto& event : batch->events)
+      bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
+    EXPECT_LE(bytes, max_append_bytes) << "append " << appends;
+    recorded += bytes;
+    version += static_cast<std::int64_t>(batch->events.size());
+    recorder.committed(version);
+  }
+  EXPECT_EQ(appends, 3);
+  EXPECT_EQ(recorded, frames * static_cast<std::int64_t>(batch_bytes)) << "nothing typed is lost";
   EXPECT_TRUE(recorder.idle());
 }
 

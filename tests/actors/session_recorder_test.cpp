@@ -247,7 +247,7 @@ TEST(session_recorder, bounds_the_output_received_and_not_recorded) {
   r.failed();
   EXPECT_EQ(r.unrecorded_bytes(), max_unrecorded_output + 1);
   std::int64_t version = 1;
-  while (auto batch = r.take_batch()) {  // appends of at most max_append_output each
+  while (auto batch = r.take_batch()) {  // appends of at most max_append_bytes each
     version += static_cast<std::int64_t>(batch->events.size());
     r.committed(version);
   }

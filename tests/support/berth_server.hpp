@@ -4,6 +4,7 @@
 // client that keeps the session cookie. The server gets its own database, data folder and
 // container instance.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,8 @@ class berth_server {
   void kill_hard();
   int port() const { return port_; }
   const std::string& instance() const { return instance_; }
+  /// The server's resident set (VmRSS), in KiB; 0 when not running.
+  std::int64_t rss_kib() const { return process_ ? process_->rss_kib() : 0; }
   /// Everything the server logged so far.
   std::string output() const;
 
