@@ -43,7 +43,9 @@ probe_result<void> start_server(sessions_bench_run& run, const std::string& list
       {"BERTH_WORKSPACE_IMAGE", run.cfg.workspace_image},
       {"BERTH_KEEPER_BINARY", run.cfg.keeper_binary},
       {"BERTH_MAX_SESSIONS_PER_WORKSPACE", limit},
-      {"BERTH_MAX_SESSIONS_PER_USER", limit}};
+      {"BERTH_MAX_SESSIONS_PER_USER", limit},
+      // The probes attach every session at once, as one user.
+      {"BERTH_MAX_TERMINALS_PER_USER", limit}};
   environment.insert(run.telemetry_environment.begin(), run.telemetry_environment.end());
   run.server.emplace(testing::server_process::options{.data_dir = run.data_dir.string(),
                                                       .listen = listen,
