@@ -137,7 +137,8 @@ void session_actor::start_open() {
               return;
             }
             *appended = stored->last_version;
-            *result = open_keeper_link(*context, state.workspace_id, handle, generation, inbox);
+            *result = open_keeper_link(*context, state.workspace_id, state.keeper_session, handle,
+                                       generation, inbox);
             if (!result->link) return;
             // The shell runs in the workspace owner's container, so it gets the owner's
             // secrets, whoever opens it: an admin's never reach a member's container.

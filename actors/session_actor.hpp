@@ -18,6 +18,8 @@ class io_context;
 
 namespace berth::actors {
 
+class keeper_hub;
+
 using session_outcome = command_result<session_summary>;
 
 /// What every session actor shares.
@@ -25,8 +27,9 @@ struct session_context {
   events::event_store& store;
   workspace_service& workspaces;
   session_options options;
-  boost::asio::io_context& io;  ///< runs the keeper links
-  caf::actor pool;              ///< blocking work
+  boost::asio::io_context& io;          ///< runs the keeper links
+  caf::actor pool;                      ///< blocking work
+  std::shared_ptr<keeper_hub> keepers;  ///< one keeper link per workspace, on `io`
 };
 
 /// A new session to open (directory → new actor, replied to with a session_outcome).

@@ -185,7 +185,7 @@ class session_actor : public caf::event_based_actor {
   /// Renames queued for the next append, answered once it commits.
   std::vector<caf::typed_response_promise<session_outcome>> renames_waiting_;
 
-  std::optional<docker::keeper_link> link_;
+  std::optional<keeper_share> link_;  ///< this session's share of the workspace's link
   link_phase link_phase_ = link_phase::down;
   std::uint64_t link_generation_ = 0;
   relink_backoff backoff_;

@@ -8,49 +8,22 @@
 namespace berth::actors {
 
 opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
-                             const caf::actor& handle, std::uint64_t generation,
-                             std::shared_ptr<keeper_inbox> inbox) {
+                             const std::string& keeper_session, const caf::actor& handle,
+                             std::uint64_t generation, std::shared_ptr<keeper_inbox> inbox) {
   opened_link result;
   auto docker = docker_for_this_thread();
   if (!docker) {
     result.failure = "Docker: " + docker.error().message;
     return result;
   }
-  docker::keeper_link_handlers handlers{
-      .on_message =
-          [handle, generation, inbox](const keeper::message& message) {
-            if (const auto* output = std::get_if<keeper::output_event>(&message)) {
-              inbox->bytes += static_cast<std::int64_t>(output->data.size());
-            }
-            caf::anon_send(handle, keeper_delivery{generation, message});
-          },
-      .on_closed =
-          [handle, generation](std::optional<docker::keeper_link_error> failure) {
-            caf::anon_send(handle,
-                           keeper_link_ended{generation,
-                                             failure ? docker::describe(*failure) : std::string{}});
-          },
-      .on_diagnostic = {},
-      .should_pause =
-          [inbox] {
-            if (inbox->bytes.load() <= max_inbox_bytes) return false;
-            // Say so first, then look again: the actor may have emptied the inbox in
-            // between, and then nothing would resume the link.
-            inbox->paused = true;
-            if (inbox->bytes.load() > max_inbox_bytes) return true;
-            inbox->paused = false;
-            return false;
-          }};
-  auto link = docker::keeper_link::open(
-      **docker, context.io, docker::workspace_resource_name(workspace_id), std::move(handlers));
-  if (!link) {
-    result.failure = docker::describe(link.error());
-    result.container_missing = link.error().docker && (link.error().docker->http_status == 404 ||
-                                                       link.error().docker->http_status == 409);
-    if (link.error().docker) forget_docker_client_on(*link.error().docker);
+  auto shared = context.keepers->share(**docker, docker::workspace_resource_name(workspace_id),
+                                       keeper_session, {handle, generation, std::move(inbox)});
+  if (!shared.share) {
+    result.failure = std::move(shared.failure);
+    result.container_missing = shared.container_missing;
     return result;
   }
-  result.link.emplace(std::move(*link));
+  result.link.emplace(std::move(*shared.share));
   return result;
 }
 

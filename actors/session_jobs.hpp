@@ -11,11 +11,11 @@
 
 #include <caf/all.hpp>
 
+#include "actors/keeper_hub.hpp"
 #include "actors/screen_keyframe.hpp"
 #include "actors/screen_model.hpp"
 #include "actors/session_actor.hpp"
 #include "actors/session_state.hpp"
-#include "docker/keeper_link.hpp"
 
 namespace berth::actors {
 
@@ -44,29 +44,18 @@ recovered_session recover_session(events::event_store& store, const std::string&
 bool save_keyframe(events::event_store& store, const std::string& session_id,
                    const screen_keyframe& keyframe);
 
-/// Output bytes a keeper link handed to the session actor's mailbox and the actor has not
-/// taken yet. Above this the link stops reading: a flooding keeper cannot grow the mailbox
-/// faster than the actor empties it.
-inline constexpr std::int64_t max_inbox_bytes = 1024 * 1024;
-
-/// Shared by a link's I/O thread (adds, pauses) and the session actor (takes, resumes).
-struct keeper_inbox {
-  std::atomic<std::int64_t> bytes{0};
-  std::atomic<bool> paused{false};  ///< the link paused itself for a full inbox
-};
-
 /// A link opened on a pool thread, handed to the actor.
 struct opened_link {
-  std::optional<docker::keeper_link> link;
+  std::optional<keeper_share> link;
   std::string failure;
   bool container_missing = false;
 };
 
-/// Opens a keeper link into the workspace's container whose messages reach `handle` tagged
-/// with `generation`.
+/// Subscribes `keeper_session` to its workspace's keeper link (opening the link when the
+/// workspace has none); its messages reach `handle` tagged with `generation`.
 opened_link open_keeper_link(session_context& context, const std::string& workspace_id,
-                             const caf::actor& handle, std::uint64_t generation,
-                             std::shared_ptr<keeper_inbox> inbox);
+                             const std::string& keeper_session, const caf::actor& handle,
+                             std::uint64_t generation, std::shared_ptr<keeper_inbox> inbox);
 
 /// Recorded output bytes [from, until) of a session read from its stream, starting at the
 /// event at `first_version`; `failure` is set when the store could not be read.

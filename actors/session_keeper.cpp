@@ -20,7 +20,8 @@ void session_actor::relink() {
   request(context_->pool, caf::infinite,
           blocking_job{[=, context = context_, workspace_id = state_.workspace_id,
                         keeper_session = state_.keeper_session] {
-            *result = open_keeper_link(*context, workspace_id, handle, generation, inbox);
+            *result =
+                open_keeper_link(*context, workspace_id, keeper_session, handle, generation, inbox);
             if (result->link) {
               result->link->send(
                   keeper::attach_request{keeper_session, static_cast<std::uint64_t>(from)});
@@ -58,8 +59,9 @@ void session_actor::schedule_relink(std::chrono::milliseconds delay) {
 }
 
 void session_actor::on_keeper(keeper::message message) {
-  // One link per session: a frame naming another session is forged (an error about a frame
-  // the keeper could not read names none).
+  // The hub hands a session the frames naming it, and those naming a session never attached
+  // on the link to every session: such a frame is forged (an error about a frame the keeper
+  // could not read names none).
   const auto* error = std::get_if<keeper::error_reply>(&message);
   const auto* named = std::visit(
       [](const auto& typed) -> const std::string* {
@@ -172,7 +174,10 @@ void session_actor::refuse_keeper(std::string reason) {
   telemetry::berth_metrics().keeper_links_refused.add();
   record(session_event::keeper_refused{std::move(reason)}, system_origin());
   schedule_flush();
-  link_.reset();  // no callback runs after this: the relink is scheduled here
+  // The link is the workspace's: its other sessions hear it end and relink too. Left first,
+  // so no callback reaches this one: the relink is scheduled here.
+  if (link_) link_->close_link();
+  link_.reset();
   link_phase_ = link_phase::down;
   const auto delay = backoff_.after_link_ended(std::chrono::steady_clock::now());
   if (++keeper_refusals_ >= max_keeper_refusals || backoff_.should_give_up()) {

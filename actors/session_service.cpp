@@ -1,5 +1,7 @@
 #include "actors/session_service.hpp"
 
+#include "actors/keeper_hub.hpp"
+
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -48,8 +50,9 @@ struct session_service::impl {
       : workspaces(workspaces_),
         work(boost::asio::make_work_guard(io)),
         io_thread([this] { io.run(); }),
-        context(std::make_shared<session_context>(session_context{
-            store, workspaces_, std::move(options), io, workspaces_.blocking_pool()})),
+        context(std::make_shared<session_context>(
+            session_context{store, workspaces_, std::move(options), io, workspaces_.blocking_pool(),
+                            std::make_shared<keeper_hub>(io)})),
         directory(workspaces_.actor_system().spawn(session_directory, context)) {}
 
   ~impl() {

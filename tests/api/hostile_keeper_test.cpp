@@ -21,10 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-std::string container_of(const std::string& workspace_id) {
-  return "berth-ws-" + workspace_id;
-}
-
 /// How many lines of `text` contain `needle`.
 long lines_with(const std::string& text, const std::string& needle) {
   std::istringstream in(text);

@@ -7,6 +7,11 @@
 
 namespace berth::testing {
 
+/// The name of a workspace's container (as Berth names it: docker::workspace_resource_name).
+inline std::string container_of(const std::string& workspace_id) {
+  return "berth-ws-" + workspace_id;
+}
+
 /// The API fixture with a short session grace (4 s), a small replay limit (16 KiB) and at most
 /// three open sessions per workspace, so grace expiry, snapshot resumes and the limit happen
 /// within a test.

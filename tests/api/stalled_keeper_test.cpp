@@ -48,10 +48,6 @@ constexpr auto stalled_write = 1s;
 /// 96 MiB, and record it on top.
 constexpr long rss_growth_bound_kib = 64 * 1024;
 
-std::string container_of(const std::string& workspace_id) {
-  return "berth-ws-" + workspace_id;
-}
-
 /// The pid, in the container, of the keeper serving the sessions (`keeper serve`, the
 /// container's main process under docker-init); empty when not found.
 std::string keeper_pid(const std::string& workspace_id) {
