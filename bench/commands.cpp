@@ -17,7 +17,7 @@ const char* const usage =
                                chunks to a 24x80 screen, 1000 lines of scrollback (MB = 10^6
                                bytes per second of CPU time, median of 3 runs each)
   berth bench sessions [--samples N] [--concurrent N] [--recovery N] [--megabytes N]
-                     [--long-megabytes N]
+                     [--long-megabytes N] [--per-workspace N]
                                terminal sessions end to end on a `berth serve` child with Docker:
                                echo latency and output throughput through a session WebSocket
                                against a raw docker exec, N concurrent sessions (p99, server RSS

@@ -28,6 +28,10 @@ struct sessions_bench_options {
   std::size_t megabytes = 20;  ///< bulk output per path, in MiB
   /// Output of the session whose recovery is timed beside an empty one's, in MiB.
   std::size_t long_megabytes = 500;
+  /// Sessions per workspace container: at most 50 by default, so that no one container's CPU
+  /// share and pid limit (the default template's 1 CPU and 512 pids) decides the result; 10
+  /// with --recovery 1000 is the 1,000 sessions in 100 workspaces case.
+  int per_workspace = 50;
 };
 
 /// One run: the server, the user's token and the workspaces that clean_up removes.

@@ -56,9 +56,6 @@ namespace json = boost::json;
 using clock_type = std::chrono::steady_clock;
 using milliseconds_double = std::chrono::duration<double, std::milli>;
 
-/// Sessions per workspace container, so that no one container's CPU share and pid limit
-/// (the default template's 1 CPU and 512 pids) decides the result.
-constexpr int sessions_per_workspace = 50;
 /// Least time between two typed bytes of one connection: 100 a second, half the server's
 /// WebSocket message limit (terminal::message_rate_limiter), leaving room for acks.
 constexpr std::chrono::milliseconds echo_pause{10};
@@ -323,8 +320,8 @@ probe_result<json::object> run_phases(sessions_bench_run& run) {
   if (auto logged_in = log_in(run, "bench", bench_password); !logged_in)
     return tl::unexpected(logged_in.error());
   const auto workspaces =
-      std::max(1, (std::max(options.concurrent, options.recovery) + sessions_per_workspace - 1) /
-                      sessions_per_workspace);
+      std::max(1, (std::max(options.concurrent, options.recovery) + options.per_workspace - 1) /
+                      options.per_workspace);
   std::cerr << "bench: creating and starting " << workspaces << " workspaces...\n";
   if (auto created = create_workspaces(run, workspaces); !created)
     return tl::unexpected(created.error());
@@ -367,6 +364,7 @@ probe_result<json::object> run_phases(sessions_bench_run& run) {
       {"raw", std::move(*raw)}, {"ws", std::move(ws)}, {"telemetry", std::move(*cost)}};
   out["concurrent_" + std::to_string(options.concurrent)] = std::move(*concurrent);
   out["recovery_" + std::to_string(options.recovery) + "_ms"] = std::lround(*recovery);
+  out["recovery_workspaces"] = run.workspace_ids.size();
   out["long_recovery"] = std::move(*long_recovery);
   return out;
 }
@@ -386,10 +384,12 @@ std::optional<sessions_bench_options> parse_options(const std::vector<std::strin
         options.megabytes = std::stoul(args[++i]);
       } else if (args[i] == "--long-megabytes" && has_value) {
         options.long_megabytes = std::stoul(args[++i]);
+      } else if (args[i] == "--per-workspace" && has_value) {
+        options.per_workspace = std::stoi(args[++i]);
       } else {
         std::cerr << "berth bench sessions: unknown argument " << args[i]
                   << " (flags: --samples N, --concurrent N, --recovery N, --megabytes N, "
-                     "--long-megabytes N)\n";
+                     "--long-megabytes N, --per-workspace N)\n";
         return std::nullopt;
       }
     } catch (const std::exception&) {
@@ -398,7 +398,7 @@ std::optional<sessions_bench_options> parse_options(const std::vector<std::strin
     }
   }
   if (options.samples < 1 || options.concurrent < 1 || options.recovery < 1 ||
-      options.megabytes < 1 || options.long_megabytes < 1) {
+      options.megabytes < 1 || options.long_megabytes < 1 || options.per_workspace < 1) {
     std::cerr << "berth bench sessions: every number must be positive\n";
     return std::nullopt;
   }
