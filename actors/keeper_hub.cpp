@@ -1,6 +1,5 @@
 #include "actors/keeper_hub.hpp"
 
-#include <condition_variable>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -69,8 +68,11 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
                 }};
   }
 
-  /// The opener's part: the outcome of keeper_link::open.
+  /// The opener's part: the outcome of keeper_link::open. Requests sessions sent meanwhile
+  /// go out now, in order; if it failed, the sessions that joined hear the link ended.
   void opened(tl::expected<docker::keeper_link, docker::keeper_link_error> outcome) {
+    std::map<std::string, entry> orphans;
+    std::string failure;
     {
       std::lock_guard lock{mutex_};
       if (!outcome) {
@@ -79,26 +81,38 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
             outcome.error().docker && (outcome.error().docker->http_status == 404 ||
                                        outcome.error().docker->http_status == 409);
         at_ = phase::closed;
+        orphans.swap(subscribers_);
+        failure = failure_;
       } else {
         link_.emplace(std::move(*outcome));
+        for (const auto& message : early_)
+          link_->send(message);
         if (at_ == phase::opening) at_ = phase::open;  // it may have ended already
       }
+      early_.clear();
+      early_bytes_ = 0;
     }
-    settled_.notify_all();
+    for (const auto& [session, orphan] : orphans) {
+      caf::anon_send(orphan.subscriber.handle,
+                     keeper_link_ended{orphan.subscriber.generation, failure});
+    }
   }
 
-  /// Waits until the link is open or closed; subscribes when open.
+  /// Subscribes a session, also while the link is still opening (its requests then wait
+  /// here): no pool thread waits for another's `docker exec`.
   shared_link subscribe(const std::string& session, keeper_subscriber subscriber) {
     std::unique_lock lock{mutex_};
-    settled_.wait(lock, [this] { return at_ != phase::opening; });
     if (at_ == phase::closed) {
       return {std::nullopt, failure_.empty() ? "the keeper link ended" : failure_,
               container_missing_};
     }
-    subscribers_.insert_or_assign(session, std::move(subscriber));
+    // A session's successor actor may subscribe before its predecessor's share is gone: the
+    // ticket tells whose leaving counts.
+    const auto ticket = ++tickets_;
+    subscribers_.insert_or_assign(session, entry{std::move(subscriber), ticket});
     known_.insert(session);
     lock.unlock();
-    return {keeper_share(shared_from_this(), session), {}, false};
+    return {keeper_share(shared_from_this(), session, ticket), {}, false};
   }
 
   bool closed() {
@@ -107,10 +121,21 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
   }
 
   void send(const keeper::message& message) {
-    if (link_) link_->send(message);
+    std::lock_guard lock{mutex_};
+    if (at_ == phase::opening) {
+      early_bytes_ += keeper::encode_message(message).size();
+      early_.push_back(message);
+    } else if (link_) {
+      link_->send(message);
+    }
   }
 
-  std::size_t queued_bytes() const { return link_ ? link_->queued_bytes() : 0; }
+  /// Counts the requests waiting for the link to open too, so the sessions' input bounds
+  /// (max_link_queue) hold before it opens as after.
+  std::size_t queued_bytes() {
+    std::lock_guard lock{mutex_};
+    return early_bytes_ + (link_ ? link_->queued_bytes() : 0);
+  }
 
   void vote_pause(const std::string& session, bool pause) {
     bool read = false;
@@ -123,29 +148,39 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
         read = pausers_.empty() && !any_inbox_paused();
       }
     }
-    if (!link_) return;
+    std::lock_guard lock{mutex_};
+    if (!link_) return;  // still opening: should_pause decides at the first read
     if (pause) link_->pause_reading();
     if (read) link_->resume_reading();
   }
 
   /// A share leaves: the keeper stops streaming its session here (unless the link ends).
-  void leave(const std::string& session, bool close_link) {
+  void leave(const std::string& session, std::uint64_t ticket, bool close_link) {
     bool read = false;
     {
       std::lock_guard lock{mutex_};
-      subscribers_.erase(session);
-      read = pausers_.erase(session) > 0 && pausers_.empty() && !any_inbox_paused();
+      const auto found = subscribers_.find(session);
+      if (found == subscribers_.end() || found->second.ticket != ticket) {
+        if (!close_link) return;  // a successor holds the session now
+      } else {
+        subscribers_.erase(found);
+        read = pausers_.erase(session) > 0 && pausers_.empty() && !any_inbox_paused();
+      }
     }
-    if (!link_) return;
-    if (close_link) return link_->close();
-    link_->send(keeper::detach_request{session});
-    if (read) link_->resume_reading();
+    if (close_link) {
+      std::lock_guard lock{mutex_};
+      if (link_) link_->close();
+      return;
+    }
+    send(keeper::detach_request{session});
+    std::lock_guard lock{mutex_};
+    if (read && link_) link_->resume_reading();
   }
 
  private:
   bool any_inbox_paused() const {
-    for (const auto& [session, subscriber] : subscribers_)
-      if (subscriber.inbox->paused) return true;
+    for (const auto& [session, subscribed] : subscribers_)
+      if (subscribed.subscriber.inbox->paused) return true;
     return false;
   }
 
@@ -156,14 +191,14 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
     {
       std::lock_guard lock{mutex_};
       if (const auto found = subscribers_.find(*named); found != subscribers_.end()) {
-        receivers.push_back(found->second);
+        receivers.push_back(found->second.subscriber);
       } else if (!named->empty() && known_.contains(*named)) {
         return;  // a session that left this link: what the keeper sent before the detach
       } else {
         // About the connection (no session), or naming one never attached here: every
         // session hears it (and refuses a forged one).
-        for (const auto& [session, subscriber] : subscribers_)
-          receivers.push_back(subscriber);
+        for (const auto& [session, subscribed] : subscribers_)
+          receivers.push_back(subscribed.subscriber);
       }
     }
     const auto* output = std::get_if<keeper::output_event>(&message);
@@ -174,17 +209,18 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
   }
 
   void on_closed(const std::optional<docker::keeper_link_error>& failure) {
-    std::map<std::string, keeper_subscriber> receivers;
+    std::map<std::string, entry> receivers;
     {
       std::lock_guard lock{mutex_};
       at_ = phase::closed;
       if (failure_.empty()) failure_ = failure ? docker::describe(*failure) : std::string{};
       receivers.swap(subscribers_);
     }
-    settled_.notify_all();
     const auto text = failure ? docker::describe(*failure) : std::string{};
-    for (const auto& [session, receiver] : receivers)
-      caf::anon_send(receiver.handle, keeper_link_ended{receiver.generation, text});
+    for (const auto& [session, receiver] : receivers) {
+      caf::anon_send(receiver.subscriber.handle,
+                     keeper_link_ended{receiver.subscriber.generation, text});
+    }
   }
 
   // After the messages of each read: pause while a session's inbox is full or a session
@@ -193,8 +229,8 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
   bool should_pause() {
     std::lock_guard lock{mutex_};
     bool pause = !pausers_.empty();
-    for (const auto& [session, subscriber] : subscribers_) {
-      auto& inbox = *subscriber.inbox;
+    for (const auto& [session, subscribed] : subscribers_) {
+      auto& inbox = *subscribed.subscriber.inbox;
       if (inbox.bytes.load() <= max_inbox_bytes) continue;
       inbox.paused = true;
       if (inbox.bytes.load() > max_inbox_bytes) {
@@ -208,12 +244,18 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
 
   boost::asio::io_context& io_;
   std::mutex mutex_;
-  std::condition_variable settled_;
   phase at_ = phase::opening;
   std::string failure_;
   bool container_missing_ = false;
-  std::optional<docker::keeper_link> link_;  ///< set once, before any share exists
-  std::map<std::string, keeper_subscriber> subscribers_;
+  std::optional<docker::keeper_link> link_;  ///< set once the exec started, under mutex_
+  std::vector<keeper::message> early_;       ///< requests sent while the link was opening
+  std::size_t early_bytes_ = 0;
+  struct entry {
+    keeper_subscriber subscriber;
+    std::uint64_t ticket = 0;
+  };
+  std::map<std::string, entry> subscribers_;
+  std::uint64_t tickets_ = 0;
   std::set<std::string> known_;    ///< every session subscribed on this link so far
   std::set<std::string> pausers_;  ///< sessions whose recording backlog is full
 };
@@ -222,17 +264,19 @@ class workspace_link : public std::enable_shared_from_this<workspace_link> {
 
 // --- keeper_share ---------------------------------------------------------------------------
 
-keeper_share::keeper_share(std::shared_ptr<hub_detail::workspace_link> link, std::string session)
-    : link_(std::move(link)), session_(std::move(session)) {}
+keeper_share::keeper_share(std::shared_ptr<hub_detail::workspace_link> link, std::string session,
+                           std::uint64_t ticket)
+    : link_(std::move(link)), session_(std::move(session)), ticket_(ticket) {}
 
 keeper_share::keeper_share(keeper_share&& other) noexcept
-    : link_(std::move(other.link_)), session_(std::move(other.session_)) {}
+    : link_(std::move(other.link_)), session_(std::move(other.session_)), ticket_(other.ticket_) {}
 
 keeper_share& keeper_share::operator=(keeper_share&& other) noexcept {
   if (this != &other) {
     release();
     link_ = std::move(other.link_);
     session_ = std::move(other.session_);
+    ticket_ = other.ticket_;
   }
   return *this;
 }
@@ -243,7 +287,7 @@ keeper_share::~keeper_share() {
 
 void keeper_share::release() {
   if (!link_) return;
-  link_->leave(session_, false);
+  link_->leave(session_, ticket_, false);
   link_.reset();
 }
 
@@ -265,7 +309,7 @@ void keeper_share::resume_reading() {
 
 void keeper_share::close_link() {
   if (!link_) return;
-  link_->leave(session_, true);
+  link_->leave(session_, ticket_, true);
   link_.reset();
 }
 

@@ -59,7 +59,8 @@ class workspace_link;
 /// keeper stops streaming it on this link); the link closes with its last share.
 class keeper_share {
  public:
-  keeper_share(std::shared_ptr<hub_detail::workspace_link> link, std::string session);
+  keeper_share(std::shared_ptr<hub_detail::workspace_link> link, std::string session,
+               std::uint64_t ticket);
   keeper_share(keeper_share&& other) noexcept;
   keeper_share& operator=(keeper_share&& other) noexcept;
   keeper_share(const keeper_share&) = delete;
@@ -68,7 +69,8 @@ class keeper_share {
 
   /// Queues a request on the shared link.
   void send(const keeper::message& message);
-  /// Request bytes of the whole link not yet handed to the socket.
+  /// Request bytes of the whole link not yet handed to the socket (or waiting for it to
+  /// open).
   std::size_t queued_bytes() const;
   /// This session's vote to stop reading the link (its recording backlog is full); the link
   /// reads again once no session votes so and no inbox is full.
@@ -82,6 +84,7 @@ class keeper_share {
 
   std::shared_ptr<hub_detail::workspace_link> link_;
   std::string session_;
+  std::uint64_t ticket_ = 0;  ///< which subscription of the session this is
 };
 
 /// A share, or why the workspace's link could not be opened.
@@ -99,8 +102,10 @@ class keeper_hub {
   keeper_hub(const keeper_hub&) = delete;
   keeper_hub& operator=(const keeper_hub&) = delete;
 
-  /// Blocks (a pool thread): subscribes `session` to the link into `container`, opening one
-  /// when there is none; callers for one workspace meanwhile wait for that one open.
+  /// Subscribes `session` to the link into `container`. Without one it opens one, blocking
+  /// (a pool thread) for the `docker exec`; sessions joining meanwhile get their share at
+  /// once, their requests wait in the link until it opens, and if the open fails they hear
+  /// the link ended (keeper_link_ended) and relink after their backoff.
   shared_link share(docker::client& docker, const std::string& container,
                     const std::string& session, keeper_subscriber subscriber);
   /// Workspaces with a link open now.
