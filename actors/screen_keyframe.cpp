@@ -29,6 +29,32 @@ bool keyframe_due(std::int64_t interpreted_since, bool alt_screen) {
   return interpreted_since >= (alt_screen ? keyframe_interval_on_alt_screen : keyframe_interval);
 }
 
+keyframe_cadence::keyframe_cadence(std::int64_t newest_offset)
+    : newest_offset_(newest_offset), next_look_(newest_offset + keyframe_interval) {}
+
+bool keyframe_cadence::worth_looking(std::int64_t offset) const {
+  return !held_ && offset >= next_look_;
+}
+
+bool keyframe_cadence::due(std::int64_t offset, bool alt_screen) {
+  if (keyframe_due(offset - newest_offset_, alt_screen)) return true;
+  next_look_ = offset + keyframe_interval;
+  return false;
+}
+
+void keyframe_cadence::hold(screen_keyframe keyframe) {
+  newest_offset_ = keyframe.offset;
+  next_look_ = keyframe.offset + keyframe_interval;
+  held_ = std::move(keyframe);
+}
+
+std::optional<screen_keyframe> keyframe_cadence::take_committed(std::int64_t committed_version) {
+  if (!held_ || held_->version > committed_version) return std::nullopt;
+  auto ready = std::move(held_);
+  held_.reset();
+  return ready;
+}
+
 std::string encode_keyframe(const screen_keyframe& keyframe) {
   std::string out;
   out.reserve(header_bytes + keyframe.vt.size());

@@ -49,6 +49,44 @@ inline constexpr std::size_t max_keyframe_vt_bytes = 64 * 1024 * 1024;
 /// Whether a keyframe is due after `interpreted_since` bytes since the last one.
 bool keyframe_due(std::int64_t interpreted_since, bool alt_screen);
 
+/// When a running session takes keyframes, and the one it holds until the events it reflects
+/// are committed. The screen is taken as soon as one is due (the model has then seen every
+/// byte and resize received) and tagged with the version the newest received event will have
+/// (session_recorder::received_version); it is saved once the committed version reaches
+/// that, so a stored keyframe never stands for events the log lacks. Waiting instead for an
+/// append holding every pending event would take none during a flood: output keeps arriving
+/// while up to max_unrecorded_output waits to be appended, a megabyte an append.
+///
+/// At most one is held. One due meanwhile is skipped, not taken in its place: a newer one is
+/// always a backlog ahead of the commit too, so under sustained output replacing would never
+/// save any. The next is taken at the first look after the held one is saved, about a
+/// backlog later, so a recovery feeds about a backlog of output, at most about an interval
+/// and a backlog.
+class keyframe_cadence {
+ public:
+  /// A session whose newest keyframe stands at output offset `newest_offset` (0: none).
+  explicit keyframe_cadence(std::int64_t newest_offset = 0);
+
+  /// Whether to look at the screen at output offset `offset` (cheap, before any snapshot):
+  /// an interval has passed since the newest keyframe and none is held.
+  bool worth_looking(std::int64_t offset) const;
+  /// Having looked: whether one is due at `offset` on the alternate screen or not. When it
+  /// is not, the next look is an interval later.
+  bool due(std::int64_t offset, bool alt_screen);
+  /// Holds `keyframe`, taken at its offset and tagged with its version, until that version
+  /// is committed; it is the newest from now on.
+  void hold(screen_keyframe keyframe);
+  /// The held keyframe, to save, once `committed_version` reaches its version.
+  std::optional<screen_keyframe> take_committed(std::int64_t committed_version);
+  /// Whether a keyframe waits for its events to commit.
+  bool holding() const { return held_.has_value(); }
+
+ private:
+  std::int64_t newest_offset_;
+  std::int64_t next_look_;
+  std::optional<screen_keyframe> held_;
+};
+
 /// The stored form (binary: VT text need not be valid UTF-8).
 std::string encode_keyframe(const screen_keyframe& keyframe);
 /// The keyframe in a stored form; nothing for anything encode_keyframe did not write.

@@ -207,8 +207,7 @@ void session_actor::on_recovered(recovered_session& found) {
                  !state_.closed.has_value());
   if (found.screen) screen_ = std::move(*found.screen);
   screen_origin_ = found.screen_origin;
-  keyframe_offset_ = found.keyframe_offset;
-  next_keyframe_check_ = keyframe_offset_ + keyframe_interval;
+  keyframes_ = keyframe_cadence{found.keyframe_offset};
   telemetry::berth_metrics()
       .session_recovery_fed_bytes.with({found.from_keyframe ? "keyframe" : "start"})
       .add(found.fed_bytes);

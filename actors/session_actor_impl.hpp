@@ -170,7 +170,7 @@ class session_actor : public caf::event_based_actor {
   void flush();
   void trim_memory();
   void take_keyframe_if_due();
-  void save_keyframe_in_flight(std::int64_t committed_version);
+  void save_keyframe_if_committed();
   /// The output offset the screen model has interpreted up to.
   std::int64_t screen_offset() const { return screen_origin_ + screen_.interpreted_bytes(); }
 
@@ -197,12 +197,8 @@ class session_actor : public caf::event_based_actor {
   /// The output offset of the model's first byte: a model recovered from a keyframe was fed
   /// the keyframe's VT text first, standing for all output before it.
   std::int64_t screen_origin_ = 0;
-  std::int64_t keyframe_offset_ = 0;  ///< where the newest keyframe stands
-  /// The screen offset at which to look again whether a keyframe is due.
-  std::int64_t next_keyframe_check_ = keyframe_interval;
-  /// Taken with the append in flight (which holds every event it reflects), saved once that
-  /// append commits and its version is known.
-  std::optional<screen_keyframe> keyframe_in_flight_;
+  /// When to take keyframes, and the one taken but not saved until its events commit.
+  keyframe_cadence keyframes_;
   output_window window_;
   /// Exists once the stream's version is known (after the open's append or the recovery).
   std::optional<session_recorder> recorder_;

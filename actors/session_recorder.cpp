@@ -137,6 +137,14 @@ void session_recorder::failed() {
   in_flight_output_bytes_ = 0;
 }
 
+std::int64_t session_recorder::received_version() const {
+  // What seal() would cut from what is still open: the input, then the output run.
+  const auto open_events =
+      (input_open_ ? 1 : 0) + (output_.size() + batch_bytes_ - 1) / batch_bytes_;
+  const auto waiting = pending_.size() + (in_flight_ ? in_flight_->size() : 0) + open_events;
+  return version_ + static_cast<std::int64_t>(waiting);
+}
+
 bool session_recorder::wants_flush_now() const {
   return static_cast<std::uint64_t>(pending_output_bytes_) >= batch_bytes_;
 }

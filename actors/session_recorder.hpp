@@ -91,6 +91,11 @@ class session_recorder {
   bool over_backlog() const { return unrecorded_bytes() > max_unrecorded_output; }
   /// The stream version of the last committed event.
   std::int64_t version() const { return version_; }
+  /// The stream version the newest event received will have once appended (the committed
+  /// version when nothing waits): a screen fed everything received so far reflects exactly
+  /// the events up to it. Later events only follow it, and a failed append is retried in the
+  /// same order at the same expected version, so it does not change once given.
+  std::int64_t received_version() const;
   /// The end of the output committed to the stream.
   std::int64_t committed_end() const { return committed_end_; }
   /// The end of the output received.

@@ -40,7 +40,6 @@ void session_actor::flush() {
               // Nothing is acked to the keeper, so nothing is lost: try again shortly.
               log_warn("cannot record session events", state_.id, outcome->error().message);
               recorder_->failed();
-              keyframe_in_flight_.reset();
               renames.insert(renames.end(), renames_waiting_.begin(), renames_waiting_.end());
               renames_waiting_ = std::move(renames);
               delayed_send(this, retry_after_failure, flush_atom::value);
@@ -48,7 +47,7 @@ void session_actor::flush() {
               return;
             }
             const auto commit = recorder_->committed((*outcome)->last_version);
-            save_keyframe_in_flight((*outcome)->last_version);
+            save_keyframe_if_committed();
             state_.version = recorder_->version();
             state_.output_index.insert(state_.output_index.end(), commit.chunks.begin(),
                                        commit.chunks.end());
@@ -72,7 +71,6 @@ void session_actor::flush() {
           [=, this](caf::error& problem) {
             log_warn("append job failed", state_.id, system().render(problem));
             recorder_->failed();
-            keyframe_in_flight_.reset();
             delayed_send(this, retry_after_failure, flush_atom::value);
             flush_timer_armed_ = true;
           });
@@ -80,29 +78,24 @@ void session_actor::flush() {
 
 void session_actor::take_keyframe_if_due() {
   const auto offset = screen_offset();
-  if (offset < next_keyframe_check_) return;
-  // Only when the append about to go out holds every event recorded so far: the keyframe
-  // then reflects exactly the events up to that append's last version (a resize still
-  // waiting in the recorder would be applied twice on recovery).
-  if (recorder_->has_pending()) return;
+  if (!keyframes_.worth_looking(offset)) return;
   auto snapshot = screen_.take_snapshot();
-  if (!keyframe_due(offset - keyframe_offset_, snapshot.alt_screen)) {
-    next_keyframe_check_ = offset + keyframe_interval;
-    return;
-  }
-  keyframe_in_flight_ =
-      screen_keyframe{offset, 0, snapshot.rows, snapshot.cols, render_vt(snapshot)};
-  keyframe_offset_ = offset;
-  next_keyframe_check_ = offset + keyframe_interval;
+  if (!keyframes_.due(offset, snapshot.alt_screen)) return;
+  // The model was fed each output byte, and resized for each resize, as the recorder took
+  // it: the screen reflects exactly the events up to the newest received, committed or not
+  // (a resize still pending is covered, so recovery does not apply it twice).
+  keyframes_.hold(screen_keyframe{offset, recorder_->received_version(), snapshot.rows,
+                                  snapshot.cols, render_vt(snapshot)});
+  save_keyframe_if_committed();
 }
 
-void session_actor::save_keyframe_in_flight(std::int64_t committed_version) {
-  if (!keyframe_in_flight_) return;
-  auto keyframe = std::move(*keyframe_in_flight_);
-  keyframe_in_flight_.reset();
-  keyframe.version = committed_version;
+void session_actor::save_keyframe_if_committed() {
+  // A failed append keeps the keyframe: its events are put back in front and retried at the
+  // same expected version, so they land at the versions it names.
+  auto keyframe = keyframes_.take_committed(recorder_->version());
+  if (!keyframe) return;
   request(context_->pool, caf::infinite,
-          blocking_job{[context = context_, id = state_.id, keyframe = std::move(keyframe)] {
+          blocking_job{[context = context_, id = state_.id, keyframe = std::move(*keyframe)] {
             // Only recovery reads it, and an older keyframe still works: a failure costs a
             // slower recovery, nothing else.
             if (!save_keyframe(context->store, id, keyframe))

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <sstream>
 
 #include <boost/asio/io_context.hpp>
 
@@ -51,6 +52,22 @@ probe_result<std::int64_t> drive(sessions_bench_run& run, const session_ref& ref
   return end;
 }
 
+/// What the restart's recoveries fed their screens, by where each started (`keyframe` or
+/// `start`), from the server's metrics; -1 when the page cannot be read.
+std::int64_t fed_bytes(sessions_bench_run& run, const std::string& from) {
+  const std::string series = "berth_session_recovery_fed_bytes_total{from=\"" + from + "\"} ";
+  try {
+    const auto [status, page] = run.http()->call(boost::beast::http::verb::get, "/metrics");
+    if (status != 200) return -1;
+    std::istringstream in(page);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with(series)) return std::llround(std::stod(line.substr(series.size())));
+    return 0;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 }  // namespace
 
 probe_result<json::object> measure_long_recovery(sessions_bench_run& run, std::size_t megabytes) {
@@ -95,13 +112,17 @@ probe_result<json::object> measure_long_recovery(sessions_bench_run& run, std::s
   std::cerr << "bench: long recovery: listening after " << listening_ms << " ms; the " << megabytes
             << " MiB session answered after " << long_ms << " ms, the empty one after " << empty_ms
             << " ms\n";
+  const auto fed_from_keyframe = fed_bytes(run, "keyframe");
+  const auto fed_from_start = fed_bytes(run, "start");
   if (auto closed = close_sessions(run, *refs); !closed) return tl::unexpected(closed.error());
   return json::object{{"megabytes", megabytes},
                       {"recorded_bytes", *long_end},
                       {"listening_ms", std::lround(listening_ms)},
                       {"long_ms", std::lround(long_ms)},
                       {"empty_ms", std::lround(empty_ms)},
-                      {"ratio", std::round(long_ms / std::max(empty_ms, 1.0) * 100) / 100}};
+                      {"ratio", std::round(long_ms / std::max(empty_ms, 1.0) * 100) / 100},
+                      {"fed_bytes_from_keyframe", fed_from_keyframe},
+                      {"fed_bytes_from_start", fed_from_start}};
 }
 
 }  // namespace berth::bench

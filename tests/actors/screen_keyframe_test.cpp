@@ -4,6 +4,7 @@
 
 #include "actors/screen_keyframe.hpp"
 #include "actors/screen_model.hpp"
+#include "actors/session_recorder.hpp"
 
 namespace berth::actors {
 namespace {
@@ -51,6 +52,78 @@ TEST(screen_keyframe, is_due_every_interval_and_less_often_on_the_alternate_scre
   EXPECT_TRUE(keyframe_due(keyframe_interval, false));
   EXPECT_FALSE(keyframe_due(keyframe_interval, true));
   EXPECT_TRUE(keyframe_due(keyframe_interval_on_alt_screen, true));
+}
+
+TEST(keyframe_cadence, looks_every_interval_and_holds_a_keyframe_until_its_version_commits) {
+  keyframe_cadence cadence;
+  EXPECT_FALSE(cadence.worth_looking(keyframe_interval - 1));
+  ASSERT_TRUE(cadence.worth_looking(keyframe_interval));
+  ASSERT_TRUE(cadence.due(keyframe_interval, false));
+  cadence.hold({keyframe_interval, 9, 24, 80, "screen"});
+  EXPECT_TRUE(cadence.holding());
+  // One held: none is taken, however much output follows.
+  EXPECT_FALSE(cadence.worth_looking(3 * keyframe_interval));
+  EXPECT_FALSE(cadence.take_committed(8));
+  const auto saved = cadence.take_committed(9);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(*saved, (screen_keyframe{keyframe_interval, 9, 24, 80, "screen"}));
+  EXPECT_FALSE(cadence.holding());
+  EXPECT_FALSE(cadence.take_committed(20));
+  // The next an interval after the one held, at once when that is already behind.
+  EXPECT_FALSE(cadence.worth_looking(2 * keyframe_interval - 1));
+  EXPECT_TRUE(cadence.worth_looking(3 * keyframe_interval));
+}
+
+TEST(keyframe_cadence, looks_again_an_interval_later_when_on_the_alternate_screen) {
+  keyframe_cadence cadence(5 * keyframe_interval);  // recovered from a keyframe there
+  EXPECT_FALSE(cadence.worth_looking(6 * keyframe_interval - 1));
+  ASSERT_TRUE(cadence.worth_looking(6 * keyframe_interval));
+  EXPECT_FALSE(cadence.due(6 * keyframe_interval, true));
+  EXPECT_FALSE(cadence.worth_looking(7 * keyframe_interval - 1));
+  ASSERT_TRUE(cadence.worth_looking(7 * keyframe_interval));
+  EXPECT_TRUE(cadence.due(7 * keyframe_interval, false));  // back on the primary screen
+  EXPECT_TRUE(cadence.due(5 * keyframe_interval + keyframe_interval_on_alt_screen, true));
+}
+
+// A flood as the session actor records it: the keeper sends until the backlog is full, each
+// append carries a megabyte of it, and the screen has seen everything received whenever a
+// keyframe is looked for. Keyframes keep up, and each names exactly the event its last
+// byte landed in.
+TEST(keyframe_cadence, keeps_up_with_a_flood_appended_a_megabyte_at_a_time) {
+  session_recorder recorder(64 * 1024, session_origin{}, 1, 0);
+  keyframe_cadence cadence;
+  const std::string quarter(256 * 1024, 'a');
+  std::int64_t received = 0;
+  std::vector<output_chunk> index;
+  std::vector<screen_keyframe> saved;
+  for (int append = 0; append < 200; ++append) {
+    while (!recorder.over_backlog()) {
+      ASSERT_TRUE(recorder.record_output(received, quarter));
+      received += static_cast<std::int64_t>(quarter.size());
+    }
+    auto batch = recorder.take_batch();
+    ASSERT_TRUE(batch);
+    ASSERT_TRUE(recorder.has_pending());  // never an append holding everything
+    if (cadence.worth_looking(received) && cadence.due(received, false))
+      cadence.hold({received, recorder.received_version(), 24, 80, ""});
+    const auto commit = recorder.committed(batch->expected_version +
+                                           static_cast<std::int64_t>(batch->events.size()));
+    index.insert(index.end(), commit.chunks.begin(), commit.chunks.end());
+    if (auto ready = cadence.take_committed(recorder.version())) saved.push_back(*ready);
+    if (append < 10) continue;
+    // What a recovery would feed now: from the newest saved keyframe to the committed end.
+    ASSERT_FALSE(saved.empty()) << append;
+    EXPECT_LE(recorder.committed_end() - saved.back().offset,
+              keyframe_interval + max_unrecorded_output)
+        << append;
+  }
+  EXPECT_GE(saved.size(), 200u / 8);
+  for (const auto& keyframe : saved) {
+    const auto holding = chunk_holding(index, keyframe.offset - 1);
+    ASSERT_LT(holding, index.size());
+    EXPECT_EQ(index[holding].version, keyframe.version) << keyframe.offset;
+    EXPECT_EQ(index[holding].end, keyframe.offset);
+  }
 }
 
 // Output in 100-byte events at versions 2.. (version 1 opened the session).

@@ -187,6 +187,56 @@ TEST(session_recorder, commits_advance_the_version_and_the_recorded_end) {
   EXPECT_EQ(r.version(), 11);
 }
 
+TEST(session_recorder, names_the_version_the_newest_received_event_will_have) {
+  auto r = recorder(4, 7);
+  EXPECT_EQ(r.received_version(), 7);  // nothing waits: the committed version
+  record_output(r, 0, "abcdef");       // an open run, to be cut into two events
+  EXPECT_EQ(r.received_version(), 9);
+  record_output(r, 6, "gh");  // fills the second event: the newest byte's event is the same
+  EXPECT_EQ(r.received_version(), 9);
+  r.record(ev::resized{90, 20}, {});
+  EXPECT_EQ(r.received_version(), 10);
+  r.record_input("ls");
+  EXPECT_EQ(r.received_version(), 11);
+  r.record_input("\r");  // joins the open input
+  EXPECT_EQ(r.received_version(), 11);
+  ASSERT_TRUE(r.take_batch());
+  EXPECT_EQ(r.received_version(), 11);  // in flight still counts
+  record_output(r, 8, "ij");
+  EXPECT_EQ(r.received_version(), 12);
+  r.failed();  // retried in the same order at the same expected version
+  EXPECT_EQ(r.received_version(), 12);
+  const auto retry = r.take_batch();
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(spans(retry->chunks), (lines{"[0, 4) @ 8", "[4, 8) @ 9", "[8, 10) @ 12"}));
+  r.committed(12);
+  EXPECT_EQ(r.received_version(), 12);
+}
+
+TEST(session_recorder, names_where_its_newest_byte_lands_while_appends_carry_part_of_it) {
+  auto r = recorder(64 * 1024, 1);
+  const std::string quarter(256 * 1024, 'a');
+  std::int64_t received = 0;
+  while (!r.over_backlog()) {
+    record_output(r, received, quarter);
+    received += static_cast<std::int64_t>(quarter.size());
+  }
+  const auto named = r.received_version();
+  // A megabyte an append: the byte received last lands at the version named before.
+  std::vector<output_chunk> landed;
+  int appends = 0;
+  while (auto batch = r.take_batch()) {
+    ++appends;
+    landed.insert(landed.end(), batch->chunks.begin(), batch->chunks.end());
+    r.committed(batch->expected_version + static_cast<std::int64_t>(batch->events.size()));
+  }
+  EXPECT_GT(appends, 4);
+  ASSERT_FALSE(landed.empty());
+  EXPECT_EQ(landed.back().end, received);
+  EXPECT_EQ(landed.back().version, named);
+  EXPECT_EQ(r.version(), named);
+}
+
 TEST(session_recorder, marks_the_batch_holding_the_close) {
   auto r = recorder(1024);
   record_output(r, 0, "bye");

@@ -13,6 +13,7 @@
 
 #include "actors/screen_keyframe.hpp"
 #include "actors/screen_model.hpp"
+#include "actors/session_recorder.hpp"
 #include "tests/api/session_fixture.hpp"
 
 namespace berth::testing {
@@ -48,6 +49,18 @@ std::int64_t output_recorded_end(const std::string& url, const std::string& stre
           "0) FROM es_events WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
           stream)[0]
       .as<std::int64_t>();
+}
+
+/// The newest keyframe of `stream`, if any.
+std::optional<actors::screen_keyframe> newest_keyframe(const std::string& url,
+                                                       const std::string& stream) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction query(connection);
+  const auto rows = query.exec_params(
+      "SELECT state FROM es_snapshots WHERE stream_id = $1 AND state_version = $2", stream,
+      actors::screen_keyframe_state_version);
+  if (rows.empty()) return std::nullopt;
+  return actors::decode_keyframe(pqxx::binarystring(rows[0][0]).str());
 }
 
 /// The input recorded in `stream` (its InputRecorded events' bytes), in order.
@@ -146,6 +159,63 @@ TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
   EXPECT_LT(answered, 2s) << "answered "
                           << std::chrono::duration_cast<std::chrono::milliseconds>(answered).count()
                           << " ms after the server listened";
+}
+
+TEST_F(session_test, keeps_keyframes_up_with_a_flood_and_recovers_from_one_killed_mid_flood) {
+  const auto [workspace, session] = open_session();
+  const auto stream = "session-" + session;
+  constexpr std::int64_t flood = 64'000'000;
+  // Attached while it prints, reading as a browser would (a session left alone closes
+  // after its grace, which would end the flood).
+  auto client = attach(workspace, session);
+  ASSERT_TRUE(
+      client.type("head -c 64000000 /dev/zero | tr '\\0' a | fold -w 100; "
+                  "echo printed-$((40+2))\r"));
+  // While the shell keeps printing (the keeper is paused whenever 4 MiB wait to be recorded,
+  // so appends never catch up), keyframes are saved near the head of the log.
+  const auto backlog_and_interval =
+      actors::keyframe_interval + actors::max_unrecorded_output + actors::max_append_bytes;
+  std::optional<actors::screen_keyframe> keyframe;
+  std::int64_t recorded = 0;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        client.drain(50ms);
+        keyframe = newest_keyframe(url(), stream);
+        recorded = output_recorded_end(url(), stream);
+        return (keyframe && keyframe->offset >= 6 * actors::keyframe_interval) || recorded >= flood;
+      },
+      120s));
+  ASSERT_TRUE(keyframe) << "no keyframe while " << recorded << " bytes were recorded";
+  ASSERT_LT(recorded, flood) << "no keyframe past " << 6 * actors::keyframe_interval
+                             << " bytes before the flood ended; the newest at " << keyframe->offset;
+  EXPECT_LE(recorded - keyframe->offset, backlog_and_interval);
+
+  // Killed in the middle of it, the session recovers from a keyframe at most about an
+  // interval and the backlog behind what was recorded.
+  server_->kill_hard();
+  recorded = output_recorded_end(url(), stream);
+  ASSERT_LT(recorded, flood) << "the flood ended before the kill";
+  ASSERT_TRUE(server_->start());
+  auto after = attach(workspace, session, 0);
+  ASSERT_TRUE(after.wait_for("printed-42\r\n", 120s))
+      << "received " << after.output().size() << " bytes; controls: "
+      << (after.controls().empty() ? "" : boost::json::serialize(after.controls().back()));
+  const auto metrics = anonymous_->call("GET", "/metrics").body;
+  EXPECT_EQ(sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"start\"}"), 0)
+      << metrics;
+  const auto fed = sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"keyframe\"}");
+  EXPECT_GT(fed, 0) << metrics;
+  EXPECT_LE(fed, static_cast<double>(backlog_and_interval));
+  // The screen the shell left: lines of a's (the last one unended), the mark.
+  auto last = attach(workspace, session, 0);
+  const auto snapshot = last.wait_for_control("snapshot", 10s);
+  ASSERT_TRUE(snapshot.is_object()) << "no snapshot";
+  actors::screen_model screen(24, 80);
+  screen.feed(text_of(snapshot, "data"));
+  const auto text = screen.screen_text();
+  EXPECT_NE(text.find(std::string(80, 'a') + "\n" + std::string(20, 'a') + "printed-42\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(session_test, says_it_is_recovering_and_delivers_a_key_typed_meanwhile_exactly_once) {
