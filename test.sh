@@ -31,12 +31,12 @@ cmake --build build -j2
 stage "sanitizer build (ASan + UBSan): unit and PostgreSQL tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBERTH_WERROR=ON -DBERTH_SANITIZE=ON >/dev/null
 cmake --build build-asan -j2
-# The flood test measures the server's RSS, which under ASan is its quarantine of freed
-# memory (256 MiB by default), not Berth's bounds: it runs in the main stage only.
+# The flood and stalled-keeper tests measure the server's RSS, which under ASan is its
+# quarantine of freed memory (256 MiB by default), not Berth's bounds: main stage only.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp \
   ctest --test-dir build-asan -L 'unit|pg' -j2 \
-    -E 'a_flooding_keeper_cannot_grow_the_servers_memory' \
+    -E 'a_flooding_keeper_cannot_grow_the_servers_memory|typing_into_a_stopped_keeper' \
     --output-on-failure --timeout 600 || failed+=("sanitizer tests")
 
 stage "fuzz targets (clang libFuzzer), short runs"
