@@ -50,4 +50,15 @@ boost::json::value session_test::session_of(const std::string& workspace_id,
   return alice_->call("GET", "/api/workspaces/" + workspace_id + "/sessions/" + session_id).json;
 }
 
+std::int64_t session_test::print_24_megabytes(const std::string& workspace_id,
+                                              const std::string& session_id) {
+  using namespace std::chrono_literals;
+  auto client = attach(workspace_id, session_id);
+  EXPECT_TRUE(
+      client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
+                  "echo printed-$((40+2))\r"));
+  EXPECT_TRUE(client.wait_for("printed-42\r\n", 120s));
+  return client.end();
+}
+
 }  // namespace berth::testing

@@ -26,6 +26,9 @@ class session_test : public api_test {
   /// Connects alice's terminal, failing the test when refused.
   terminal_client attach(const std::string& workspace_id, const std::string& session_id,
                          std::optional<std::int64_t> from = std::nullopt);
+  /// Prints 24 MB of 100-column lines and then "printed-42" through a client of its own
+  /// (twelve keyframe intervals of output); the end offset of what that client received.
+  std::int64_t print_24_megabytes(const std::string& workspace_id, const std::string& session_id);
   /// The session as GET .../sessions/{sid} shows it.
   boost::json::value session_of(const std::string& workspace_id, const std::string& session_id);
 

@@ -106,15 +106,8 @@ class keyframe_row_hold {
 
 TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
   const auto [workspace, session] = open_session();
-  const auto before = [&] {
-    auto client = attach(workspace, session);
-    // 24 MB of 100-column lines, then a mark: twelve keyframe intervals of output.
-    EXPECT_TRUE(
-        client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
-                    "echo printed-$((40+2))\r"));
-    EXPECT_TRUE(client.wait_for("printed-42\r\n", 120s));
-    return client.end();
-  }();
+  // 24 MB of 100-column lines, then a mark: twelve keyframe intervals of output.
+  const auto before = print_24_megabytes(workspace, session);
   ASSERT_GT(before, 24'000'000);
   // Keyframes were taken while it printed: the newest stands near the end of the output.
   const auto stream = "session-" + session;
@@ -220,14 +213,7 @@ TEST_F(session_test, keeps_keyframes_up_with_a_flood_and_recovers_from_one_kille
 
 TEST_F(session_test, says_it_is_recovering_and_delivers_a_key_typed_meanwhile_exactly_once) {
   const auto [workspace, session] = open_session();
-  const auto printed = [&] {
-    auto client = attach(workspace, session);
-    EXPECT_TRUE(
-        client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
-                    "echo printed-$((40+2))\r"));
-    EXPECT_TRUE(client.wait_for("printed-42\r\n", 120s));
-    return client.end();
-  }();
+  const auto printed = print_24_megabytes(workspace, session);
   ASSERT_GT(printed, 24'000'000);
   // Clients see output before it commits: wait until all of it is recorded, so the recovery
   // has every byte to feed. Keyframes were taken while it printed; without them (an older
