@@ -209,8 +209,13 @@ void session_actor::send_undelivered_input() {
 
 void session_actor::update_input_hold() {
   const auto queued = link_ ? link_->queued_bytes() : 0;
-  const bool hold = undelivered_bytes_ >= max_undelivered_input || queued >= max_link_queue ||
-                    (input_held_ && queued > link_queue_release);
+  const auto unrecorded = recorder_ ? recorder_->unrecorded_input_bytes() : 0;
+  // Held until the link's queue is below its release mark and the typed input the store has
+  // not taken is below half its cap (then released by a commit, see session_recording.cpp).
+  const bool hold =
+      undelivered_bytes_ >= max_undelivered_input || queued >= max_link_queue ||
+      unrecorded >= max_unrecorded_input ||
+      (input_held_ && (queued > link_queue_release || unrecorded > max_unrecorded_input / 2));
   if (hold != input_held_) {
     input_held_ = hold;
     for (auto& [id, slot] : clients_)

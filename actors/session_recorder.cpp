@@ -39,6 +39,7 @@ bool session_recorder::record_output(std::int64_t offset, std::string_view bytes
 
 void session_recorder::record_input(std::string_view bytes) {
   if (bytes.empty()) return;
+  pending_input_bytes_ += static_cast<std::int64_t>(bytes.size());
   // Keystrokes typed while no output came back belong together; output in between, or a
   // full event, starts a new InputRecorded so the log keeps what was typed before what.
   if (input_open_ && output_.empty() && input_.size() + bytes.size() <= batch_bytes_) {
@@ -82,6 +83,7 @@ std::optional<session_batch> session_recorder::take_batch() {
   session_batch batch;
   batch.expected_version = version_;
   std::int64_t output_bytes = 0;
+  std::int64_t input_bytes = 0;
   std::int64_t body_bytes = 0;
   std::size_t taken = 0;
   for (; taken < pending_.size() && body_bytes < max_append_bytes; ++taken) {
@@ -93,6 +95,8 @@ std::optional<session_batch> session_recorder::take_batch() {
       batch.chunks.push_back(
           {entry.output->offset, entry.output->end, version_ + 1 + static_cast<std::int64_t>(i)});
       output_bytes += entry.output->end - entry.output->offset;
+    } else if (entry.event.body) {
+      input_bytes += static_cast<std::int64_t>(entry.event.body->size());  // InputRecorded
     }
     batch.closes = batch.closes || entry.closes;
   }
@@ -101,6 +105,8 @@ std::optional<session_batch> session_recorder::take_batch() {
   pending_.erase(pending_.begin(), split);
   pending_output_bytes_ -= output_bytes;
   in_flight_output_bytes_ = output_bytes;
+  pending_input_bytes_ -= input_bytes;
+  in_flight_input_bytes_ = input_bytes;
   return batch;
 }
 
@@ -122,6 +128,7 @@ session_commit session_recorder::committed(std::int64_t last_version) {
   version_ = last_version;
   in_flight_.reset();
   in_flight_output_bytes_ = 0;
+  in_flight_input_bytes_ = 0;
   commit.committed_end = committed_end_;
   return commit;
 }
@@ -135,6 +142,8 @@ void session_recorder::failed() {
   pending_ = std::move(requeued);
   pending_output_bytes_ += in_flight_output_bytes_;
   in_flight_output_bytes_ = 0;
+  pending_input_bytes_ += in_flight_input_bytes_;
+  in_flight_input_bytes_ = 0;
 }
 
 std::int64_t session_recorder::received_version() const {

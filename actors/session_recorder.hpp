@@ -26,6 +26,12 @@ namespace berth::actors {
 /// without bound whenever the event store is slow or down.
 inline constexpr std::int64_t max_unrecorded_output = 4 * 1024 * 1024;
 
+/// Typed input handed to the keeper but not committed beyond which the session holds its
+/// clients' input (their WebSockets are not read) until the store catches up. Output has
+/// the keeper's journal to wait in; input that reached the keeper is recorded from here, so
+/// with the store slow or down it would otherwise grow at the clients' typing rate.
+inline constexpr std::int64_t max_unrecorded_input = 1024 * 1024;
+
 /// Bytes of output and input (the events' bodies) one append carries at most; the rest waits
 /// for the next. libpq sends a body as hex text (twice its size) and the batch is copied on its
 /// way, so a backlog appended at once would cost several times the backlog in transient memory
@@ -87,6 +93,10 @@ class session_recorder {
   bool in_flight() const { return in_flight_.has_value(); }
   /// Output bytes received but not committed (pending and in flight).
   std::int64_t unrecorded_bytes() const { return pending_output_bytes_ + in_flight_output_bytes_; }
+  /// Input bytes recorded but not committed (open, pending and in flight).
+  std::int64_t unrecorded_input_bytes() const {
+    return pending_input_bytes_ + in_flight_input_bytes_;
+  }
   /// Whether unrecorded output exceeds max_unrecorded_output: stop reading the keeper link.
   bool over_backlog() const { return unrecorded_bytes() > max_unrecorded_output; }
   /// The stream version of the last committed event.
@@ -124,6 +134,8 @@ class session_recorder {
   std::int64_t output_start_ = 0;
   std::int64_t pending_output_bytes_ = 0;  ///< in `output_` and in `pending_`
   std::int64_t in_flight_output_bytes_ = 0;
+  std::int64_t pending_input_bytes_ = 0;  ///< in `input_` and in `pending_`
+  std::int64_t in_flight_input_bytes_ = 0;
   std::optional<std::vector<queued>> in_flight_;
 };
 

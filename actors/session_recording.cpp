@@ -58,6 +58,7 @@ void session_actor::flush() {
             }
             trim_memory();
             pace_keeper_output();
+            update_input_hold();  // the input backlog shrank
             for (auto& promise : renames)
               promise.deliver(summary());
             if (closes) on_closed_committed();

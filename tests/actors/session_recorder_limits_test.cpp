@@ -64,5 +64,33 @@ TEST(session_recorder_limits, cuts_typed_input_into_appends_of_bounded_size) {
   EXPECT_TRUE(recorder.idle());
 }
 
+// Input the store has not taken counts until its append commits (the actor holds its
+// clients above max_unrecorded_input): open, pending, in flight, and again after a failure.
+TEST(session_recorder_limits, counts_typed_input_until_it_is_committed) {
+  constexpr std::size_t batch_bytes = 64 * 1024;
+  session_recorder recorder(batch_bytes, session_origin{}, 1, 0);
+  const std::string typed(batch_bytes, 'x');
+  for (int i = 0; i < 24; ++i)  // 1.5 MiB: past the cap
+    recorder.record_input(typed);
+  ASSERT_TRUE(recorder.record_output(0, "output"));  // not input: not counted
+  constexpr std::int64_t typed_bytes = 24 * 64 * 1024;
+  EXPECT_EQ(recorder.unrecorded_input_bytes(), typed_bytes);
+  EXPECT_GE(recorder.unrecorded_input_bytes(), max_unrecorded_input);
+
+  auto batch = recorder.take_batch();  // 1 MiB of it in flight, the rest pending
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(recorder.unrecorded_input_bytes(), typed_bytes);
+  recorder.failed();  // the store is down: all of it still waits
+  EXPECT_EQ(recorder.unrecorded_input_bytes(), typed_bytes);
+
+  std::int64_t version = 1;
+  while ((batch = recorder.take_batch())) {
+    version += static_cast<std::int64_t>(batch->events.size());
+    recorder.committed(version);
+  }
+  EXPECT_EQ(recorder.unrecorded_input_bytes(), 0);
+  EXPECT_TRUE(recorder.idle());
+}
+
 }  // namespace
 }  // namespace berth::actors

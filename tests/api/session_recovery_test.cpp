@@ -109,8 +109,12 @@ TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
   // 24 MB of 100-column lines, then a mark: twelve keyframe intervals of output.
   const auto before = print_24_megabytes(workspace, session);
   ASSERT_GT(before, 24'000'000);
-  // Keyframes were taken while it printed: the newest stands near the end of the output.
+  // Clients see output before it commits: wait until all of it is recorded, so the screen
+  // the new server shows at once holds the mark (else the keeper resends the rest after the
+  // snapshot, as it should, and the snapshot shows the screen before it).
   const auto stream = "session-" + session;
+  ASSERT_TRUE(wait_until([&] { return output_recorded_end(url(), stream) >= before; }, 30s));
+  // Keyframes were taken while it printed: the newest stands near the end of the output.
   std::optional<std::string> keyframe_version;
   ASSERT_TRUE(wait_until(
       [&] {
