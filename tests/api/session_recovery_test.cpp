@@ -200,8 +200,9 @@ TEST_F(session_test, keeps_keyframes_up_with_a_flood_and_recovers_from_one_kille
   const auto metrics = anonymous_->call("GET", "/metrics").body;
   EXPECT_EQ(sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"start\"}"), 0)
       << metrics;
+  // Nothing from the start: a keyframe was used. What followed it may be nothing at all (a
+  // keyframe can stand at the recorded end: seen under ASan), at most the interval and backlog.
   const auto fed = sample(metrics, "berth_session_recovery_fed_bytes_total{from=\"keyframe\"}");
-  EXPECT_GT(fed, 0) << metrics;
   EXPECT_LE(fed, static_cast<double>(backlog_and_interval));
   // The screen the shell left: lines of a's (the last one unended), the mark.
   auto last = attach(workspace, session, 0);
