@@ -348,12 +348,4 @@ shared_link keeper_hub::share(docker::client& docker, const std::string& contain
   return link->subscribe(session, std::move(subscriber));
 }
 
-std::size_t keeper_hub::open_links() const {
-  std::lock_guard lock{impl_->mutex};
-  std::size_t count = 0;
-  for (const auto& [container, weak] : impl_->links)
-    if (auto link = weak.lock(); link && !link->closed()) ++count;
-  return count;
-}
-
 }  // namespace berth::actors

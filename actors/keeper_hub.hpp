@@ -108,8 +108,6 @@ class keeper_hub {
   /// the link ended (keeper_link_ended) and relink after their backoff.
   shared_link share(docker::client& docker, const std::string& container,
                     const std::string& session, keeper_subscriber subscriber);
-  /// Workspaces with a link open now.
-  std::size_t open_links() const;
 
  private:
   struct impl;

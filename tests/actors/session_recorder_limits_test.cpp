@@ -7,6 +7,13 @@
 namespace berth::actors {
 namespace {
 
+std::int64_t body_bytes(const session_batch& batch) {
+  std::int64_t bytes = 0;
+  for (const auto& event : batch.events)
+    bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
+  return bytes;
+}
+
 TEST(session_recorder_limits, cuts_a_large_backlog_into_appends_of_bounded_output) {
   constexpr std::size_t batch_bytes = 64 * 1024;
   session_recorder recorder(batch_bytes, session_origin{}, 1, 0);
@@ -20,9 +27,7 @@ TEST(session_recorder_limits, cuts_a_large_backlog_into_appends_of_bounded_outpu
   int appends = 0;
   while (auto batch = recorder.take_batch()) {
     ++appends;
-    std::int64_t bytes = 0;
-    for (const auto& event : batch->events)
-      bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
+    const auto bytes = body_bytes(*batch);
     EXPECT_LE(bytes, max_append_bytes) << "append " << appends;
     EXPECT_EQ(batch->expected_version, version);
     ASSERT_FALSE(recorder.take_batch()) << "a second append while one is in flight";
@@ -51,9 +56,7 @@ TEST(session_recorder_limits, cuts_typed_input_into_appends_of_bounded_size) {
   int appends = 0;
   while (auto batch = recorder.take_batch()) {
     ++appends;
-    std::int64_t bytes = 0;
-    for (const auto& event : batch->events)
-      bytes += event.body ? static_cast<std::int64_t>(event.body->size()) : 0;
+    const auto bytes = body_bytes(*batch);
     EXPECT_LE(bytes, max_append_bytes) << "append " << appends;
     recorded += bytes;
     version += static_cast<std::int64_t>(batch->events.size());

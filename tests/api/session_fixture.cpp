@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 namespace berth::testing {
 
@@ -58,7 +59,21 @@ std::int64_t session_test::print_24_megabytes(const std::string& workspace_id,
       client.type("head -c 24000000 /dev/zero | tr '\\0' a | fold -w 100; "
                   "echo printed-$((40+2))\r"));
   EXPECT_TRUE(client.wait_for("printed-42\r\n", 120s));
-  return client.end();
+  const auto end = client.end();
+  EXPECT_TRUE(
+      wait_until([&] { return output_recorded_end(url(), "session-" + session_id) >= end; }, 30s));
+  return end;
+}
+
+std::int64_t output_recorded_end(const std::string& url, const std::string& stream) {
+  pqxx::connection connection(url);
+  pqxx::nontransaction query(connection);
+  return query
+      .exec_params1(
+          "SELECT coalesce(max((data->>'offset')::bigint + (data->>'length')::bigint), "
+          "0) FROM es_events WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
+          stream)[0]
+      .as<std::int64_t>();
 }
 
 }  // namespace berth::testing

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "testing/terminal_client.hpp"
 #include "tests/api/api_fixture.hpp"
 
 namespace berth::testing {
+
+/// Where the output recorded in a session stream (`session-<id>`) ends.
+std::int64_t output_recorded_end(const std::string& url, const std::string& stream);
 
 /// The name of a workspace's container (as Berth names it: docker::workspace_resource_name).
 inline std::string container_of(const std::string& workspace_id) {
@@ -27,7 +31,8 @@ class session_test : public api_test {
   terminal_client attach(const std::string& workspace_id, const std::string& session_id,
                          std::optional<std::int64_t> from = std::nullopt);
   /// Prints 24 MB of 100-column lines and then "printed-42" through a client of its own
-  /// (twelve keyframe intervals of output); the end offset of what that client received.
+  /// (twelve keyframe intervals of output), and waits until all of it is recorded (clients
+  /// see output before it commits); the end offset of what that client received.
   std::int64_t print_24_megabytes(const std::string& workspace_id, const std::string& session_id);
   /// The session as GET .../sessions/{sid} shows it.
   boost::json::value session_of(const std::string& workspace_id, const std::string& session_id);
