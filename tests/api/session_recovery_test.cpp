@@ -29,6 +29,20 @@ double sample(const std::string& page, const std::string& series) {
   return 0;
 }
 
+/// The end of the screen after print_24_megabytes (or a flood of the same lines): rows of
+/// 100 a's wrapped at 80 columns, the last one unended, then the mark.
+const std::string printed_screen_tail =
+    std::string(80, 'a') + "\n" + std::string(20, 'a') + "printed-42\n";
+
+/// The screen a client's snapshot shows, as text; empty when no snapshot came.
+std::string snapshot_text(terminal_client& client) {
+  const auto snapshot = client.wait_for_control("snapshot", 10s);
+  if (!snapshot.is_object()) return {};
+  actors::screen_model screen(24, 80);
+  screen.feed(text_of(snapshot, "data"));
+  return screen.screen_text();
+}
+
 /// The keyframe rows of `stream`.
 int keyframes_of(const std::string& url, const std::string& stream) {
   pqxx::connection connection(url);
@@ -119,14 +133,8 @@ TEST_F(session_test, recovers_a_long_session_from_its_keyframe_after_a_kill_9) {
       << metrics;
   EXPECT_LE(fed_from_keyframe, static_cast<double>(actors::keyframe_interval + (1 << 20)));
   // The screen is the one the shell left: lines of a's (the last one unended), the mark.
-  const auto snapshot = after.wait_for_control("snapshot", 10s);
-  ASSERT_TRUE(snapshot.is_object()) << "no snapshot";
-  actors::screen_model screen(24, 80);
-  screen.feed(text_of(snapshot, "data"));
-  const auto text = screen.screen_text();
-  EXPECT_NE(text.find(std::string(80, 'a') + "\n" + std::string(20, 'a') + "printed-42\n"),
-            std::string::npos)
-      << text;
+  const auto text = snapshot_text(after);
+  EXPECT_NE(text.find(printed_screen_tail), std::string::npos) << text;
   EXPECT_LT(answered, 2s) << "answered "
                           << std::chrono::duration_cast<std::chrono::milliseconds>(answered).count()
                           << " ms after the server listened";
@@ -180,14 +188,8 @@ TEST_F(session_test, keeps_keyframes_up_with_a_flood_and_recovers_from_one_kille
   EXPECT_LE(fed, static_cast<double>(backlog_and_interval));
   // The screen the shell left: lines of a's (the last one unended), the mark.
   auto last = attach(workspace, session, 0);
-  const auto snapshot = last.wait_for_control("snapshot", 10s);
-  ASSERT_TRUE(snapshot.is_object()) << "no snapshot";
-  actors::screen_model screen(24, 80);
-  screen.feed(text_of(snapshot, "data"));
-  const auto text = screen.screen_text();
-  EXPECT_NE(text.find(std::string(80, 'a') + "\n" + std::string(20, 'a') + "printed-42\n"),
-            std::string::npos)
-      << text;
+  const auto text = snapshot_text(last);
+  EXPECT_NE(text.find(printed_screen_tail), std::string::npos) << text;
 }
 
 TEST_F(session_test, says_it_is_recovering_and_delivers_a_key_typed_meanwhile_exactly_once) {
