@@ -40,12 +40,12 @@ session_actor::session_actor(caf::actor_config& config, std::shared_ptr<session_
       opening_(std::move(opening)),
       directory_(std::move(directory)),
       backoff_(random_unit),
-      screen_(24, 80),
       window_(context_->options.memory_window) {
   state_.id = std::move(session_id);
 }
 
 caf::behavior session_actor::make_behavior() {
+  screen_drainer_ = spawn(screen_drainer, std::weak_ptr<screen_feeder>(screen_));
   if (!opening_) start_recovery();
   return {
       [this](open_session&) -> caf::result<session_outcome> {
@@ -97,6 +97,7 @@ caf::behavior session_actor::make_behavior() {
 
 void session_actor::on_exit() {
   link_.reset();
+  if (screen_drainer_) anon_send_exit(screen_drainer_, caf::exit_reason::user_shutdown);
   // The session lives on (or has ended and said so): clients reconnect to the next actor.
   for (auto& [id, slot] : clients_)
     slot.client->end(terminal::farewell::server_stopping, "session actor stopped");
@@ -114,7 +115,7 @@ void session_actor::start_open() {
   state_.cols = open.cols;
   state_.rows = open.rows;
   state_.opened_ms = now_ms();
-  screen_.resize(open.rows, open.cols);
+  screen_->resize(open.rows, open.cols);
   open_promise_ = make_response_promise<session_outcome>();
   auto result = std::make_shared<opened_link>();
   auto appended = std::make_shared<command_result<std::int64_t>>(0);
@@ -205,7 +206,7 @@ void session_actor::on_recovered(recovered_session& found) {
   }
   caf::anon_send(directory_, known_atom::value, state_.id, state_.workspace_id, state_.user_id,
                  !state_.closed.has_value());
-  if (found.screen) screen_ = std::move(*found.screen);
+  if (found.screen) screen_->replace(std::move(*found.screen));
   screen_origin_ = found.screen_origin;
   keyframes_ = keyframe_cadence{found.keyframe_offset};
   telemetry::berth_metrics()

@@ -59,7 +59,7 @@ caf::result<session_outcome> session_actor::on(client_resize& resize) {
   if (resize.cols == state_.cols && resize.rows == state_.rows) return summary();
   state_.cols = resize.cols;
   state_.rows = resize.rows;
-  screen_.resize(resize.rows, resize.cols);
+  screen_->resize(resize.rows, resize.cols);
   if (link_) {
     link_->send(keeper::resize_request{state_.keeper_session,
                                        static_cast<std::uint16_t>(resize.cols),
@@ -118,8 +118,11 @@ void session_actor::admit(attach_client& attach) {
   if (const auto* exact = std::get_if<terminal::exact_replay>(&*plan)) {
     start = exact->from;
   } else {
-    start = screen_offset();
-    snapshot = render_vt(screen_.take_snapshot());
+    screen_->with_current([&](const screen_model& screen) {
+      start = screen_origin_ + screen.interpreted_bytes();
+      snapshot = render_vt(screen.take_snapshot());
+      return 0;
+    });
   }
   attaching.set("terminal.end_offset", end);
   attaching.set("terminal.start_offset", start);

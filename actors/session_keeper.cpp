@@ -139,7 +139,7 @@ void session_actor::on_output(const keeper::output_event& output) {
   // The window checked offsets and sizes, so the recorder takes what it took.
   if (!recorder_->record_output(offset, bytes)) return refuse_keeper("output out of order");
   telemetry::berth_metrics().terminal_output_bytes.add(bytes.size());
-  screen_.feed(bytes);
+  feed_screen(bytes);
   touch_workspace(false);
   for (auto& [id, slot] : clients_)
     fill(id, slot);
@@ -148,6 +148,27 @@ void session_actor::on_output(const keeper::output_event& output) {
     flush();
   } else {
     schedule_flush();
+  }
+}
+
+/// Feeds a session's queued output to its screen model, a quantum per message so the
+/// scheduler thread it runs on serves other actors between them. Holds the feeder weakly:
+/// it ends with its session (which holds the only handle to it).
+caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder) {
+  return {[self, feeder](screen_atom) {
+    const auto screen = feeder.lock();
+    if (screen && screen->drain_some(screen_drain_quantum)) {
+      self->send(self, screen_atom::value);
+    }
+  }};
+}
+
+void session_actor::feed_screen(std::string_view bytes) {
+  if (screen_->feed(bytes)) send(screen_drainer_, screen_atom::value);
+  // A drainer behind (a flood, a busy machine) is caught up here, at the model's own pace:
+  // the queue stays bounded and the session takes no more output meanwhile.
+  if (screen_->queued_bytes() > max_unfed_screen_bytes) {
+    screen_->with_current([](const screen_model&) { return 0; });
   }
 }
 

@@ -33,8 +33,8 @@ inline constexpr std::int64_t max_unrecorded_output = 4 * 1024 * 1024;
 inline constexpr std::int64_t max_unrecorded_input = 1024 * 1024;
 
 /// Bytes of output and input (the events' bodies) one append carries at most; the rest waits
-/// for the next. libpq sends a body as hex text (twice its size) and the batch is copied on its
-/// way, so a backlog appended at once would cost several times the backlog in transient memory
+/// for the next. The batch is copied on its way (events, the binary array parameter, libpq's
+/// buffer), so a backlog appended at once would cost several times the backlog in transient memory
 /// (input too: clients typing into a stalled keeper record what the link took, megabytes at
 /// once); 1 MiB still spreads one round trip over 16 full events.
 inline constexpr std::int64_t max_append_bytes = 1024 * 1024;

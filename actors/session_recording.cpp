@@ -78,9 +78,13 @@ void session_actor::flush() {
 }
 
 void session_actor::take_keyframe_if_due() {
-  const auto offset = screen_offset();
-  if (!keyframes_.worth_looking(offset)) return;
-  auto snapshot = screen_.take_snapshot();
+  // Worth a look by the bytes received; the model is then caught up to them.
+  if (!keyframes_.worth_looking(window_.received_end())) return;
+  std::int64_t offset = 0;
+  auto snapshot = screen_->with_current([&](const screen_model& screen) {
+    offset = screen_origin_ + screen.interpreted_bytes();
+    return screen.take_snapshot();
+  });
   if (!keyframes_.due(offset, snapshot.alt_screen)) return;
   // The model was fed each output byte, and resized for each resize, as the recorder took
   // it: the screen reflects exactly the events up to the newest received, committed or not

@@ -141,8 +141,9 @@ void write_streams(pqxx::work& tx, const std::vector<append_writer::pending>& ba
   std::map<std::string, std::string> types;
   for (const auto& item : batch)
     types.emplace(item.request.stream_id, item.request.stream_type);
-  array_literal new_ids, new_types, new_versions, new_hashes;
-  array_literal old_ids, old_versions, old_hashes;
+  array_literal new_ids, new_types, new_versions;
+  array_literal old_ids, old_versions;
+  bytea_array new_hashes, old_hashes;
   std::size_t created = 0;
   std::size_t updated = 0;
   for (const auto& [id, state] : streams) {
@@ -150,13 +151,13 @@ void write_streams(pqxx::work& tx, const std::vector<append_writer::pending>& ba
     if (preexisting.count(id)) {
       old_ids.add(id);
       old_versions.add(std::to_string(state.version));
-      old_hashes.add_bytes(state.last_hash);
+      old_hashes.add(state.last_hash);
       ++updated;
     } else {
       new_ids.add(id);
       new_types.add(types[id]);
       new_versions.add(std::to_string(state.version));
-      new_hashes.add_bytes(state.last_hash);
+      new_hashes.add(state.last_hash);
       ++created;
     }
   }
@@ -183,8 +184,9 @@ void write_streams(pqxx::work& tx, const std::vector<append_writer::pending>& ba
 std::unordered_map<std::string, std::int64_t> write_events(
     pqxx::work& tx, const std::vector<append_writer::pending>& batch,
     const std::vector<planned_event>& planned) {
-  array_literal stream_ids, versions, event_ids, types, schema_versions, data, bodies, metadata,
-      prev_hashes, hashes;
+  array_literal stream_ids, versions, event_ids, types, schema_versions, data, metadata;
+  // Bodies (a session's output) and hashes go as binary: no hex text for either side to build.
+  bytea_array bodies, prev_hashes, hashes;
   std::vector<std::size_t> next_event(batch.size(), 0);
   for (const auto& row : planned) {
     const auto& item = batch[row.request];
@@ -197,7 +199,7 @@ std::unordered_map<std::string, std::int64_t> write_events(
     schema_versions.add(std::to_string(event.schema_version));
     data.add(item.prepared[position].canonical_data);
     if (event.body) {
-      bodies.add_bytes(*event.body);
+      bodies.add(*event.body);
     } else {
       bodies.add_null();
     }
@@ -205,9 +207,9 @@ std::unordered_map<std::string, std::int64_t> write_events(
     if (row.prev_hash.empty()) {
       prev_hashes.add_null();
     } else {
-      prev_hashes.add_bytes(row.prev_hash);
+      prev_hashes.add(row.prev_hash);
     }
-    hashes.add_bytes(row.hash);
+    hashes.add(row.hash);
   }
   const auto rows = tx.exec_params(
       "INSERT INTO es_events (stream_id, stream_version, event_id, event_type, schema_version, "

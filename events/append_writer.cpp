@@ -104,7 +104,9 @@ std::vector<append_writer::pending> append_writer::take_batch(std::unique_lock<s
 }
 
 void append_writer::run_writer() {
-  pg_connection connection(options_.database_url);
+  // Planned without the parameters' values: a custom plan would copy every array (a batch of
+  // output bodies, up to 8 MiB) into the plan several times over while planning it.
+  pg_connection connection(options_.database_url, "SET plan_cache_mode = force_generic_plan");
   for (;;) {
     std::vector<pending> batch;
     {

@@ -13,7 +13,8 @@ bool is_connection_state(const std::string& sqlstate) {
 
 }  // namespace
 
-pg_connection::pg_connection(std::string url) : url_(with_defaults(url)) {}
+pg_connection::pg_connection(std::string url, std::string setup)
+    : url_(with_defaults(url)), setup_(std::move(setup)) {}
 
 std::string pg_connection::with_defaults(const std::string& url) {
   if (url.find("connect_timeout") != std::string::npos) return url;
@@ -30,6 +31,7 @@ result<void> pg_connection::ensure_connected() {
     // A transaction left open holds back pg_snapshot_xmin, which stalls every feed reader.
     pqxx::nontransaction setup(*connection);
     setup.exec0("SET idle_in_transaction_session_timeout = '30s'");
+    if (!setup_.empty()) setup.exec0(setup_);
     connection_ = std::move(connection);
     return {};
   } catch (const std::exception& e) {
@@ -85,23 +87,55 @@ void array_literal::add_null() {
   text_ += "NULL";
 }
 
-void array_literal::add_bytes(std::string_view bytes) {
-  static constexpr char hex[] = "0123456789abcdef";
-  if (!empty_) text_.push_back(',');
-  empty_ = false;
-  // Inside an array literal the bytea hex prefix `\x` needs its backslash escaped.
-  text_ += "\"\\\\x";
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    text_.push_back(hex[byte >> 4]);
-    text_.push_back(hex[byte & 0x0f]);
-  }
-  text_.push_back('"');
-}
-
 std::string array_literal::finish() && {
   text_.push_back('}');
   return std::move(text_);
+}
+
+namespace {
+
+/// Network byte order, as every integer of the binary format.
+void put_int32(std::string& out, std::uint32_t value) {
+  const char bytes[] = {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
+                        static_cast<char>(value >> 8), static_cast<char>(value)};
+  out.append(bytes, sizeof bytes);
+}
+
+/// pg_type.oid of bytea, the element type array_recv checks the data against.
+constexpr std::uint32_t bytea_oid = 17;
+
+}  // namespace
+
+bytea_array::bytea_array() : elements_(header_room, '\0') {}
+
+void bytea_array::add(std::string_view bytes) {
+  put_int32(elements_, static_cast<std::uint32_t>(bytes.size()));
+  elements_.append(bytes);
+  ++count_;
+}
+
+void bytea_array::add_null() {
+  put_int32(elements_, 0xffffffffu);  // length -1
+  has_null_ = true;
+  ++count_;
+}
+
+pqxx::binarystring bytea_array::finish() && {
+  // ndim, has-null flag, element type; then size and lower bound of the one dimension.
+  // An empty array has no dimension.
+  std::string header;
+  put_int32(header, count_ == 0 ? 0 : 1);
+  put_int32(header, has_null_ ? 1 : 0);
+  put_int32(header, bytea_oid);
+  if (count_ > 0) {
+    put_int32(header, static_cast<std::uint32_t>(count_));
+    put_int32(header, 1);
+  }
+  // The elements were written after room for the longest header; the array starts where its
+  // header fits in front of them.
+  const auto start = header_room - header.size();
+  elements_.replace(start, header.size(), header);
+  return pqxx::binarystring(elements_.data() + start, elements_.size() - start);
 }
 
 }  // namespace berth::events

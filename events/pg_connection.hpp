@@ -14,7 +14,9 @@ namespace berth::events {
 /// errors. Not thread-safe: one per thread (libpqxx connections must not be shared).
 class pg_connection {
  public:
-  explicit pg_connection(std::string url);
+  /// `setup`, when given, is one more statement run on every new connection (settings of a
+  /// connection with one job, like the append writer's).
+  explicit pg_connection(std::string url, std::string setup = {});
 
   /// Runs `work(pqxx::connection&)` on a live connection. Exceptions become errors; after a
   /// connection-level failure the connection is dropped and the next call reconnects.
@@ -45,6 +47,7 @@ class pg_connection {
   error classify_current_exception();
 
   std::string url_;
+  std::string setup_;
   std::unique_ptr<pqxx::connection> connection_;
 };
 
@@ -65,12 +68,30 @@ class array_literal {
   array_literal() { text_.push_back('{'); }
   void add(std::string_view element);
   void add_null();
-  void add_bytes(std::string_view bytes);  ///< a bytea element in hex form
   std::string finish() &&;
 
  private:
   std::string text_;
   bool empty_ = true;
+};
+
+/// Builds a one-dimensional `bytea[]` in PostgreSQL's binary array format (the layout
+/// `array_recv` reads), passed as a binary parameter: output bodies reach the server as they
+/// are, where a text literal doubles them into hex for the server to parse back.
+class bytea_array {
+ public:
+  bytea_array();
+  void add(std::string_view bytes);
+  void add_null();
+  /// The array, for a parameter the statement casts to `bytea[]`.
+  pqxx::binarystring finish() &&;
+
+ private:
+  /// The header of a one-dimensional array: five 32-bit integers.
+  static constexpr std::size_t header_room = 20;
+  std::string elements_;
+  std::int32_t count_ = 0;
+  bool has_null_ = false;
 };
 
 }  // namespace berth::events

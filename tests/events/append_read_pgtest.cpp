@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "events/event_store.hpp"
+#include "events/pg_connection.hpp"
 #include "tests/events/event_helpers.hpp"
 #include "tests/support/pg_fixture.hpp"
 
@@ -12,6 +13,34 @@ namespace berth::events {
 namespace {
 
 using event_store_pgtest = testing::pg_test;
+
+TEST_F(event_store_pgtest, sends_bytea_arrays_as_postgresql_reads_them) {
+  std::string every_byte;
+  for (int b = 0; b < 256; ++b)
+    every_byte.push_back(static_cast<char>(b));
+  bytea_array array;
+  array.add(every_byte);
+  array.add_null();
+  array.add("");
+  pqxx::connection connection(url());
+  pqxx::work tx(connection);
+  const auto row = tx.exec_params1(
+      "SELECT array_length(a, 1), encode(a[1], 'hex'), a[2] IS NULL, length(a[3]) "
+      "FROM (SELECT $1::bytea[] AS a) AS given",
+      std::move(array).finish());
+  std::string hex;
+  for (int b = 0; b < 256; ++b) {
+    static constexpr char digits[] = "0123456789abcdef";
+    hex.push_back(digits[b >> 4]);
+    hex.push_back(digits[b & 0x0f]);
+  }
+  EXPECT_EQ(row[0].as<int>(), 3);
+  EXPECT_EQ(row[1].as<std::string>(), hex);
+  EXPECT_TRUE(row[2].as<bool>());
+  EXPECT_EQ(row[3].as<int>(), 0);
+  EXPECT_TRUE(
+      tx.exec_params1("SELECT cardinality($1::bytea[]) = 0", bytea_array{}.finish())[0].as<bool>());
+}
 
 TEST_F(event_store_pgtest, appends_and_reads_back_events_with_binary_bodies) {
   event_store store({url()});

@@ -15,10 +15,31 @@ TEST(array_literal, quotes_and_escapes_elements) {
   EXPECT_EQ(std::move(literal).finish(), R"({"plain","with \"quote\" and \\ backslash",NULL,""})");
 }
 
-TEST(array_literal, writes_bytes_as_escaped_hex) {
-  array_literal literal;
-  literal.add_bytes(std::string("\x00\xff", 2));
-  EXPECT_EQ(std::move(literal).finish(), R"({"\\x00ff"})");
+/// The bytes of a binarystring, to compare with an expected layout.
+std::string bytes_of(const pqxx::binarystring& binary) {
+  return binary.str();
+}
+
+TEST(bytea_array, writes_the_binary_array_layout) {
+  bytea_array array;
+  array.add(std::string("\x00\xff", 2));
+  array.add_null();
+  // ndim 1, has nulls, element type 17 (bytea), 2 elements from index 1; then each element's
+  // length (-1 for NULL) and bytes, every integer in network byte order.
+  const std::string expected(
+      "\0\0\0\1"
+      "\0\0\0\1"
+      "\0\0\0\x11"
+      "\0\0\0\2"
+      "\0\0\0\1"
+      "\0\0\0\2\x00\xff"
+      "\xff\xff\xff\xff",
+      30);
+  EXPECT_EQ(bytes_of(std::move(array).finish()), expected);
+}
+
+TEST(bytea_array, writes_an_empty_array_without_a_dimension) {
+  EXPECT_EQ(bytes_of(bytea_array{}.finish()), std::string("\0\0\0\0\0\0\0\0\0\0\0\x11", 12));
 }
 
 TEST(pg_connection, adds_a_connect_timeout_to_urls_without_one) {
