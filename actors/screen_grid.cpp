@@ -54,6 +54,12 @@ screen_cell to_screen_cell(const grid_cell& from, const cell_marks* marks, bool 
 
 }  // namespace
 
+screen_cell to_screen_pen(const cell_pen& pen) {
+  grid_cell blank;
+  blank.pen = pen;
+  return to_screen_cell(blank, nullptr, false, false);
+}
+
 screen_line to_screen_line(const grid_cell* cells, const cell_marks* marks, int count,
                            bool reverse) {
   screen_line line;

@@ -76,6 +76,9 @@ static_assert(sizeof(grid_cell) == 16, "a cell stays 16 bytes: scrolling writes 
 screen_line to_screen_line(const grid_cell* cells, const cell_marks* marks, int count,
                            bool reverse);
 
+/// The pen as a blank cell drawn with it (its attributes and colours; DECSCNM left out).
+screen_cell to_screen_pen(const cell_pen& pen);
+
 /// A cell that shows as a blank screen_cell under reverse (the snapshot trims such cells at
 /// the end of a scrollback line); next is the cell to its right, null at the row's end.
 bool shows_blank(const grid_cell& cell, const grid_cell* next, bool reverse);

@@ -3,7 +3,6 @@
 #include <vterm.h>
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 #include <utility>
 
@@ -209,6 +208,19 @@ struct screen_model::impl final : scanner_sink {
         .starts_with("\x1b[200~");
   }
 
+  /// The scroll region, zero-based first row and the row after the last (DECRQSS).
+  std::optional<std::pair<int, int>> probe_scroll_region() {
+    return parse_scroll_region_report(probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); }));
+  }
+
+  /// Whether DEC private mode `mode` is set (DECRQM); `otherwise` if libvterm does not say.
+  bool probe_dec_mode(int mode, bool otherwise) {
+    const auto request = "\x1b[?" + std::to_string(mode) + "$p";
+    return parse_dec_mode_report(
+               probe([&] { vterm_input_write(vt, request.data(), request.size()); }), mode)
+        .value_or(otherwise);
+  }
+
   bool probe_application_cursor() {
     return probe([&] { vterm_keyboard_key(vt, VTERM_KEY_UP, VTERM_MOD_NONE); }) == "\x1bOA";
   }
@@ -255,18 +267,10 @@ struct screen_model::impl final : scanner_sink {
   void keep_scroll_region_inside() {
     // DECRQSS answers DCS 1 $ r top ; bottom r ST, 1-based and inclusive, whether
     // libvterm's controls are 7- or 8-bit.
-    const auto answer = probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); });
-    const auto at = answer.find("$r");
-    if (at == std::string::npos) return;
-    const char* end = answer.data() + answer.size();
-    int top = 0;
-    int bottom = 0;
-    const auto first = std::from_chars(answer.data() + at + 2, end, top);
-    if (first.ec != std::errc{} || first.ptr == end || *first.ptr != ';' ||
-        std::from_chars(first.ptr + 1, end, bottom).ec != std::errc{})
-      return;
+    const auto region = probe_scroll_region();
+    if (!region) return;
     // Empty is harmless (nothing moves); inverted is what overflows.
-    if (top - 1 <= bottom) return;
+    if (region->first <= region->second) return;
     VTermPos cursor{};
     vterm_state_get_cursorpos(state, &cursor);
     const auto reset = "\x1b[r\x1b[" + std::to_string(cursor.row + 1) + "d\x1b[" +
@@ -336,6 +340,12 @@ screen_snapshot screen_model::take_snapshot() const {
   snapshot.mouse = model.mouse;
   snapshot.sgr_mouse = model.probe_sgr_mouse();
   snapshot.title = model.title;
+  snapshot.pen = to_screen_pen(model.screen.pen());
+  const auto region = model.probe_scroll_region().value_or(std::pair{0, snapshot.rows});
+  snapshot.scroll_top = region.first;
+  snapshot.scroll_bottom = region.second;
+  snapshot.origin_mode = model.probe_dec_mode(6, false);
+  snapshot.auto_wrap = model.probe_dec_mode(7, true);
   return snapshot;
 }
 

@@ -3,8 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace berth::actors {
@@ -98,6 +100,17 @@ struct screen_snapshot {
   bool sgr_mouse = false;
   /// Window title from OSC 0 or OSC 2.
   std::string title;
+  /// The pen: attributes and colours the next character printed gets (text unused).
+  screen_cell pen;
+  /// The scroll region (DECSTBM): its first row, zero-based, and the row after its last;
+  /// 0 and rows when it is the whole screen.
+  int scroll_top = 0;
+  /// The row after the scroll region's last.
+  int scroll_bottom = 0;
+  /// DECOM (?6): cursor addressing relative to the scroll region.
+  bool origin_mode = false;
+  /// DECAWM (?7): printing past the last column wraps to the next line.
+  bool auto_wrap = true;
   /// Snapshots compare equal when every field does.
   bool operator==(const screen_snapshot&) const = default;
 };
@@ -136,6 +149,14 @@ class screen_model {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// The scroll region in a DECRQSS answer for DECSTBM (`DCS 1 $ r top ; bottom r ST`, 1-based,
+/// inclusive), as a zero-based first row and the row after the last; nullopt if unreadable.
+std::optional<std::pair<int, int>> parse_scroll_region_report(std::string_view answer);
+
+/// Whether a DECRQM answer (`CSI ? mode ; 1|2 $ y`) says the DEC private mode is set;
+/// nullopt if it is not an answer for that mode.
+std::optional<bool> parse_dec_mode_report(std::string_view answer, int mode);
 
 /// VT text that reproduces the snapshot in a fresh terminal of the same size (xterm.js or
 /// this model): reset, screen contents with SGR runs, cursor, modes and title.

@@ -3,7 +3,8 @@
 #include "actors/screen_model.hpp"
 
 // Rendering a screen snapshot as VT text that reproduces it in a fresh terminal (xterm.js or
-// libvterm) of the same size: RIS, then the lines, the cursor, the modes and the title.
+// libvterm) of the same size: RIS, then the lines, the scroll region, the cursor, the modes,
+// the title and the pen.
 
 namespace berth::actors {
 namespace {
@@ -104,8 +105,17 @@ std::string render_vt(const screen_snapshot& snapshot) {
     writer.write(snapshot.lines[row]);
   }
   writer.reset_pen();
-  out += "\x1b[" + std::to_string(snapshot.cursor_row + 1) + ';' +
-         std::to_string(snapshot.cursor_col + 1) + 'H';
+  // The scroll region and origin mode (each homes the cursor), then the cursor, relative to
+  // the region's top under origin mode.
+  if (snapshot.scroll_top != 0 || snapshot.scroll_bottom != snapshot.rows) {
+    out += "\x1b[" + std::to_string(snapshot.scroll_top + 1) + ';' +
+           std::to_string(snapshot.scroll_bottom) + 'r';
+  }
+  if (snapshot.origin_mode) append_mode(out, 6);
+  const auto cursor_row = snapshot.cursor_row - (snapshot.origin_mode ? snapshot.scroll_top : 0);
+  out += "\x1b[" + std::to_string(cursor_row + 1) + ';' + std::to_string(snapshot.cursor_col + 1) +
+         'H';
+  if (!snapshot.auto_wrap) out += "\x1b[?7l";
   // RIS left every mode off and the cursor visible, so only the differences are sent; a
   // reset of one mouse mode would switch off tracking altogether.
   if (snapshot.bracketed_paste) append_mode(out, 2004);
@@ -121,6 +131,8 @@ std::string render_vt(const screen_snapshot& snapshot) {
       if (static_cast<unsigned char>(byte) >= 0x20 && byte != 0x7f) out += byte;  // no escapes
     out += '\a';
   }
+  // Last, the pen the next output is printed with.
+  if (!writer.same_pen(snapshot.pen)) append_sgr(out, snapshot.pen);
   return out;
 }
 

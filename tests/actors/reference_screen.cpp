@@ -229,6 +229,39 @@ struct reference_screen::impl final : scanner_sink {
         .starts_with("\x1b[200~");
   }
 
+  // The state's pen, read through libvterm's own accessor (not the model's callbacks).
+  screen_cell pen() const {
+    screen_cell cell;
+    VTermValue value{};
+    const auto flag = [&](VTermAttr attribute) {
+      vterm_state_get_penattr(state, attribute, &value);
+      return value.boolean != 0;
+    };
+    cell.attributes.bold = flag(VTERM_ATTR_BOLD);
+    cell.attributes.italic = flag(VTERM_ATTR_ITALIC);
+    cell.attributes.blink = flag(VTERM_ATTR_BLINK);
+    cell.attributes.reverse = flag(VTERM_ATTR_REVERSE);
+    cell.attributes.strike = flag(VTERM_ATTR_STRIKE);
+    vterm_state_get_penattr(state, VTERM_ATTR_UNDERLINE, &value);
+    cell.attributes.underline = static_cast<std::uint8_t>(value.number & 3);
+    vterm_state_get_penattr(state, VTERM_ATTR_FOREGROUND, &value);
+    cell.foreground = to_color(value.color, VTERM_COLOR_IS_DEFAULT_FG(&value.color));
+    vterm_state_get_penattr(state, VTERM_ATTR_BACKGROUND, &value);
+    cell.background = to_color(value.color, VTERM_COLOR_IS_DEFAULT_BG(&value.color));
+    return cell;
+  }
+
+  std::optional<std::pair<int, int>> probe_scroll_region() {
+    return parse_scroll_region_report(probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); }));
+  }
+
+  bool probe_dec_mode(int mode, bool otherwise) {
+    const auto request = "\x1b[?" + std::to_string(mode) + "$p";
+    return parse_dec_mode_report(
+               probe([&] { vterm_input_write(vt, request.data(), request.size()); }), mode)
+        .value_or(otherwise);
+  }
+
   bool probe_application_cursor() {
     return probe([&] { vterm_keyboard_key(vt, VTERM_KEY_UP, VTERM_MOD_NONE); }) == "\x1bOA";
   }
@@ -311,6 +344,12 @@ screen_snapshot reference_screen::take_snapshot() const {
   snapshot.mouse = model.mouse;
   snapshot.sgr_mouse = model.probe_sgr_mouse();
   snapshot.title = model.title;
+  snapshot.pen = model.pen();
+  const auto region = model.probe_scroll_region().value_or(std::pair{0, snapshot.rows});
+  snapshot.scroll_top = region.first;
+  snapshot.scroll_bottom = region.second;
+  snapshot.origin_mode = model.probe_dec_mode(6, false);
+  snapshot.auto_wrap = model.probe_dec_mode(7, true);
   return snapshot;
 }
 

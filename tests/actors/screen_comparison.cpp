@@ -76,6 +76,15 @@ std::string describe_difference(const screen_snapshot& expected, const screen_sn
   if (expected.sgr_mouse != actual.sgr_mouse) return "SGR mouse";
   if (expected.title != actual.title)
     return "title \"" + expected.title + "\", not \"" + actual.title + '"';
+  if (expected.pen != actual.pen)
+    return "pen " + describe(expected.pen) + ", not " + describe(actual.pen);
+  if (expected.scroll_top != actual.scroll_top || expected.scroll_bottom != actual.scroll_bottom) {
+    out << "scroll region " << expected.scroll_top << ".." << expected.scroll_bottom << ", not "
+        << actual.scroll_top << ".." << actual.scroll_bottom;
+    return out.str();
+  }
+  if (expected.origin_mode != actual.origin_mode) return "origin mode";
+  if (expected.auto_wrap != actual.auto_wrap) return "auto wrap";
   return expected == actual ? "" : "some field describe_difference does not know";
 }
 
