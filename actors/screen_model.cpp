@@ -208,17 +208,9 @@ struct screen_model::impl final : scanner_sink {
         .starts_with("\x1b[200~");
   }
 
-  /// The scroll region, zero-based first row and the row after the last (DECRQSS).
-  std::optional<std::pair<int, int>> probe_scroll_region() {
-    return parse_scroll_region_report(probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); }));
-  }
-
-  /// Whether DEC private mode `mode` is set (DECRQM); `otherwise` if libvterm does not say.
-  bool probe_dec_mode(int mode, bool otherwise) {
-    const auto request = "\x1b[?" + std::to_string(mode) + "$p";
-    return parse_dec_mode_report(
-               probe([&] { vterm_input_write(vt, request.data(), request.size()); }), mode)
-        .value_or(otherwise);
+  /// What libvterm answers to a request written into it.
+  std::string ask(std::string_view request) {
+    return probe([&] { vterm_input_write(vt, request.data(), request.size()); });
   }
 
   bool probe_application_cursor() {
@@ -267,7 +259,7 @@ struct screen_model::impl final : scanner_sink {
   void keep_scroll_region_inside() {
     // DECRQSS answers DCS 1 $ r top ; bottom r ST, 1-based and inclusive, whether
     // libvterm's controls are 7- or 8-bit.
-    const auto region = probe_scroll_region();
+    const auto region = parse_scroll_region_report(ask(scroll_region_request));
     if (!region) return;
     // Empty is harmless (nothing moves); inverted is what overflows.
     if (region->first <= region->second) return;
@@ -341,11 +333,7 @@ screen_snapshot screen_model::take_snapshot() const {
   snapshot.sgr_mouse = model.probe_sgr_mouse();
   snapshot.title = model.title;
   snapshot.pen = to_screen_pen(model.screen.pen());
-  const auto region = model.probe_scroll_region().value_or(std::pair{0, snapshot.rows});
-  snapshot.scroll_top = region.first;
-  snapshot.scroll_bottom = region.second;
-  snapshot.origin_mode = model.probe_dec_mode(6, false);
-  snapshot.auto_wrap = model.probe_dec_mode(7, true);
+  read_layout_reports(snapshot, [&](std::string_view request) { return model.ask(request); });
   return snapshot;
 }
 

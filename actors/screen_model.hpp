@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,6 +158,14 @@ std::optional<std::pair<int, int>> parse_scroll_region_report(std::string_view a
 /// Whether a DECRQM answer (`CSI ? mode ; 1|2 $ y`) says the DEC private mode is set;
 /// nullopt if it is not an answer for that mode.
 std::optional<bool> parse_dec_mode_report(std::string_view answer, int mode);
+
+/// DECRQSS for DECSTBM: libvterm answers with the scroll region.
+inline constexpr std::string_view scroll_region_request = "\x1bP$qr\x1b\\";
+
+/// Fills the snapshot's scroll region, origin mode and auto-wrap from a libvterm's answers;
+/// `ask` writes a request into it and returns what it wrote back.
+void read_layout_reports(screen_snapshot& snapshot,
+                         const std::function<std::string(std::string_view)>& ask);
 
 /// VT text that reproduces the snapshot in a fresh terminal of the same size (xterm.js or
 /// this model): reset, screen contents with SGR runs, cursor, modes and title.

@@ -49,4 +49,15 @@ std::optional<bool> parse_dec_mode_report(std::string_view answer, int mode) {
   return std::nullopt;
 }
 
+void read_layout_reports(screen_snapshot& snapshot,
+                         const std::function<std::string(std::string_view)>& ask) {
+  const auto region =
+      parse_scroll_region_report(ask(scroll_region_request)).value_or(std::pair{0, snapshot.rows});
+  snapshot.scroll_top = region.first;
+  snapshot.scroll_bottom = region.second;
+  // DECRQM: CSI ? mode $ p. Unanswered, a mode counts as at its power-on value.
+  snapshot.origin_mode = parse_dec_mode_report(ask("\x1b[?6$p"), 6).value_or(false);
+  snapshot.auto_wrap = parse_dec_mode_report(ask("\x1b[?7$p"), 7).value_or(true);
+}
+
 }  // namespace berth::actors

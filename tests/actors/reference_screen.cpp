@@ -251,15 +251,8 @@ struct reference_screen::impl final : scanner_sink {
     return cell;
   }
 
-  std::optional<std::pair<int, int>> probe_scroll_region() {
-    return parse_scroll_region_report(probe([&] { vterm_input_write(vt, "\x1bP$qr\x1b\\", 7); }));
-  }
-
-  bool probe_dec_mode(int mode, bool otherwise) {
-    const auto request = "\x1b[?" + std::to_string(mode) + "$p";
-    return parse_dec_mode_report(
-               probe([&] { vterm_input_write(vt, request.data(), request.size()); }), mode)
-        .value_or(otherwise);
+  std::string ask(std::string_view request) {
+    return probe([&] { vterm_input_write(vt, request.data(), request.size()); });
   }
 
   bool probe_application_cursor() {
@@ -345,11 +338,7 @@ screen_snapshot reference_screen::take_snapshot() const {
   snapshot.sgr_mouse = model.probe_sgr_mouse();
   snapshot.title = model.title;
   snapshot.pen = model.pen();
-  const auto region = model.probe_scroll_region().value_or(std::pair{0, snapshot.rows});
-  snapshot.scroll_top = region.first;
-  snapshot.scroll_bottom = region.second;
-  snapshot.origin_mode = model.probe_dec_mode(6, false);
-  snapshot.auto_wrap = model.probe_dec_mode(7, true);
+  read_layout_reports(snapshot, [&](std::string_view request) { return model.ask(request); });
   return snapshot;
 }
 
