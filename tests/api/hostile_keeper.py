@@ -31,8 +31,8 @@ KEEPER = b"/opt/berth/keeper"
 
 HELLO, ATTACH, ATTACHED, OUTPUT = 0x01, 0x11, 0x21, 0x23
 WINDOW_SECONDS = 20  # hang-up: how long links are broken (the test derives its bound from it)
-FLOOD_SECONDS = 15  # flood: at most this long, or until FLOOD_BYTES are sent
-FLOOD_BYTES = 300 << 20
+FLOOD_SECONDS = 150  # flood: at most this long, or until FLOOD_BYTES are sent
+FLOOD_BYTES = 1 << 30
 LINK_END_SECONDS = 10  # forge-*: how long to wait for the server to close the link
 
 
@@ -156,7 +156,7 @@ def flood(listener):
         while time.monotonic() < deadline and sent < FLOOD_BYTES:
             connection.sendall(output(session, offset + sent, data))
             sent += len(data)
-            if sent - reported >= 16 << 20:
+            if sent - reported >= 64 << 20:
                 reported = sent
                 log("sent %d" % sent)
     except OSError as failure:

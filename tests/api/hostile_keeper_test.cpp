@@ -192,7 +192,21 @@ TEST_F(hostile_keeper_test,
   EXPECT_EQ(terminal.discontinuities(), 0);
 }
 
-TEST_F(hostile_keeper_test, a_flooding_keeper_cannot_grow_the_servers_memory) {
+/// Output bytes recorded in a session's stream (sizes read from the TOAST headers: no body is
+/// decompressed).
+long long recorded_output_bytes(const std::string& url, const std::string& session_id) {
+  pqxx::connection connection(url);
+  pqxx::read_transaction transaction(connection);
+  return transaction
+      .exec_params1(
+          "SELECT coalesce(sum(octet_length(body)), 0) FROM es_events "
+          "WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
+          "session-" + session_id)[0]
+      .as<long long>();
+}
+
+TEST_F(hostile_keeper_test, a_gibibyte_flood_cannot_grow_the_servers_memory_or_starve_others) {
+  constexpr long long flood_bytes = 1LL << 30;  // FLOOD_BYTES in hostile_keeper.py
   const auto [workspace, session] = open_session();
   const auto [other_workspace, other_session] = open_session();
   // A client that never reads keeps the flooded session open past its grace, as a browser tab
@@ -202,17 +216,20 @@ TEST_F(hostile_keeper_test, a_flooding_keeper_cannot_grow_the_servers_memory) {
   ASSERT_TRUE(echoes(other, "warm")) << other.output();
   const auto rss_before = server_rss_kib();
   ASSERT_GT(rss_before, 0) << "cannot find the server's process";
+  const auto recorded_before = recorded_output_bytes(url(), session);
 
   ASSERT_TRUE(start_hostile_keeper(workspace, "flood")) << hostile_keeper_log(workspace);
-  ASSERT_TRUE(wait_for_log(workspace, "sent 16777216", 15s))
+  ASSERT_TRUE(wait_for_log(workspace, "sent 67108864", 30s))
       << hostile_keeper_log(workspace) << server_->output();
 
-  // While the flood goes on: the other workspace's shell answers keystrokes, and the
-  // server's memory is sampled between them.
+  // Until the keeper has sent the whole gibibyte: the other workspace's shell answers
+  // keystrokes, and the server's memory is sampled between them.
   std::vector<double> echo_ms;
   long rss_most = rss_before;
-  const auto until = clock_type::now() + 10s;
-  for (int sample = 0; clock_type::now() < until; ++sample) {
+  std::string log;
+  const auto give_up = clock_type::now() + 150s;  // FLOOD_SECONDS
+  auto next_look = clock_type::now() + 1s;
+  for (int sample = 0;; ++sample) {
     const auto tag = "k" + std::to_string(sample) + "x";
     const auto mark = other.output().size();
     const auto typed = clock_type::now();
@@ -220,22 +237,35 @@ TEST_F(hostile_keeper_test, a_flooding_keeper_cannot_grow_the_servers_memory) {
     ASSERT_TRUE(other.wait_for(tag, 5s, mark)) << other.output();
     echo_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - typed).count());
     rss_most = std::max(rss_most, server_rss_kib());
+    if (clock_type::now() < next_look) continue;
+    log = hostile_keeper_log(workspace);  // a docker exec: once a second
+    if (log.find("flood over") != std::string::npos) break;
+    ASSERT_LT(clock_type::now(), give_up) << "the flood did not end: " << log;
+    next_look = clock_type::now() + 1s;
   }
-  const auto log = hostile_keeper_log(workspace);
+  // The attack happened in full: the keeper wrote the gibibyte, and the server read and
+  // recorded every byte of it (nothing lost, nothing held back).
+  ASSERT_NE(log.find("flood over after " + std::to_string(flood_bytes)), std::string::npos) << log;
+  EXPECT_TRUE(wait_until(
+      [&] { return recorded_output_bytes(url(), session) - recorded_before >= flood_bytes; }, 60s))
+      << recorded_output_bytes(url(), session) - recorded_before << " bytes recorded";
   std::sort(echo_ms.begin(), echo_ms.end());
   const auto p99 = echo_ms[echo_ms.size() * 99 / 100];
-  // The server keeps at most 4 MiB unrecorded and 16 MiB of output per session in memory;
-  // 64 MiB leaves room for allocator slack and the append in flight.
+  // The server keeps at most 4 MiB unrecorded, 1 MiB queued for the screen model and 16 MiB
+  // of output per session in memory; 64 MiB leaves room for allocator slack and the append
+  // in flight.
   EXPECT_LE(rss_most - rss_before, 64 * 1024) << "KiB, flood: " << log;
-  // Not starved: the flooded session's actor shares the two scheduler threads, and a mailbox
-  // filling without bound (before the keeper inbox was bounded) put this in seconds. Issue
-  // 15's target is 50 ms; measured 47-60 ms on this 2-core machine while other work ran, so
-  // the test records it (echo_p99_ms) and asserts what must hold on a loaded machine too,
-  // until the screen model's work per session is rate-limited.
+  // Not starved: the flooded session's actor and its screen drainer share the two scheduler
+  // threads with everyone. Issue 15's target is 50 ms; the test records the p99
+  // (echo_p99_ms) and asserts what must hold on a loaded machine too.
   EXPECT_LE(p99, 250.0) << "ms over " << echo_ms.size() << " keystrokes, median "
                         << echo_ms[echo_ms.size() / 2] << " ms, flood: " << log;
+  // Afterwards the other session is as before.
+  EXPECT_TRUE(echoes(other, "after")) << other.output();
   RecordProperty("rss_growth_kib", std::to_string(rss_most - rss_before));
   RecordProperty("echo_p99_ms", std::to_string(p99));
+  RecordProperty("echo_p50_ms", std::to_string(echo_ms[echo_ms.size() / 2]));
+  RecordProperty("echo_samples", std::to_string(echo_ms.size()));
 }
 
 }  // namespace
