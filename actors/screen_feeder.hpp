@@ -18,7 +18,8 @@ namespace berth::actors {
 /// between two looks.
 inline constexpr std::size_t max_unfed_screen_bytes = 1024 * 1024;
 
-/// Bytes the drainer feeds per turn before it lets other actors run on its thread.
+/// Bytes the drainer feeds under the model's lock at a time (about a millisecond of libvterm):
+/// how long a snapshot or keyframe waits for the drainer at most.
 inline constexpr std::size_t screen_drain_quantum = 64 * 1024;
 
 /// A session's screen model fed off the session's thread. libvterm costs more CPU per byte

@@ -151,9 +151,9 @@ void session_actor::on_output(const keeper::output_event& output) {
   }
 }
 
-/// Feeds a session's queued output to its screen model, a quantum per message so the
-/// scheduler thread it runs on serves other actors between them. Holds the feeder weakly:
-/// it ends with its session (which holds the only handle to it).
+/// Feeds a session's queued output to its screen model, a quantum per message: the model's
+/// lock is held for one quantum at a time, so a snapshot or keyframe waits at most that long.
+/// Holds the feeder weakly: it ends with its session (which holds the only handle to it).
 caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder) {
   return {[self, feeder](screen_atom) {
     const auto screen = feeder.lock();
