@@ -151,16 +151,21 @@ void session_actor::on_output(const keeper::output_event& output) {
   }
 }
 
+/// Feeds a session's queued output to its screen model, a quantum per message: the model's
+/// lock is held for one quantum at a time, so a snapshot or keyframe waits at most that long.
+/// Holds the feeder weakly: it ends with its session (which holds the only handle to it).
+caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder) {
+  return {[self, feeder](screen_atom) {
+    const auto screen = feeder.lock();
+    if (screen && screen->drain_some(screen_drain_quantum)) {
+      self->send(self, screen_atom::value);
+    }
+  }};
+}
+
 void session_actor::feed_screen(std::string_view bytes) {
-  if (screen_->feed(bytes)) {
-    // One job at a time per session (the feeder says when one is needed); it feeds a quantum
-    // at a time under the model's lock, so a snapshot or keyframe waits at most that long.
-    caf::anon_send(context_->screen_pool, blocking_job{[screen = screen_] {
-                     for (bool more = true; more;)
-                       more = screen->drain_some(screen_drain_quantum);
-                   }});
-  }
-  // A screen pool behind (a flood, a busy machine) is caught up here, at the model's own pace:
+  if (screen_->feed(bytes)) send(screen_drainer_, screen_atom::value);
+  // A drainer behind (a flood, a busy machine) is caught up here, at the model's own pace:
   // the queue stays bounded and the session takes no more output meanwhile.
   if (screen_->queued_bytes() > max_unfed_screen_bytes) {
     screen_->with_current([](const screen_model&) { return 0; });
