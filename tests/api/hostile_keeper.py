@@ -33,6 +33,7 @@ HELLO, ATTACH, ATTACHED, OUTPUT = 0x01, 0x11, 0x21, 0x23
 WINDOW_SECONDS = 20  # hang-up: how long links are broken (the test derives its bound from it)
 FLOOD_SECONDS = 300  # flood: at most this long, or until FLOOD_BYTES are sent
 FLOOD_BYTES = 1 << 30
+FLOOD_LINGER_SECONDS = 120  # flood: how long the connection stays open after the last byte
 LINK_END_SECONDS = 10  # forge-*: how long to wait for the server to close the link
 
 
@@ -162,6 +163,10 @@ def flood(listener):
     except OSError as failure:
         log("flood ended: %s" % failure)
     log("flood over after %d" % sent)
+    # Stay connected while the server reads what is still on its way: exiting now would
+    # close the socket under `keeper attach` and cut the last frames off (a keeper has a
+    # journal to resend from; this one has not). The test removes the container.
+    time.sleep(FLOOD_LINGER_SECONDS)
 
 
 def main():

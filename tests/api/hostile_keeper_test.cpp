@@ -248,7 +248,8 @@ TEST_F(hostile_keeper_test, a_gibibyte_flood_cannot_grow_the_servers_memory_or_s
   ASSERT_NE(log.find("flood over after " + std::to_string(flood_bytes)), std::string::npos) << log;
   EXPECT_TRUE(wait_until(
       [&] { return recorded_output_bytes(url(), session) - recorded_before >= flood_bytes; }, 60s))
-      << recorded_output_bytes(url(), session) - recorded_before << " bytes recorded";
+      << recorded_output_bytes(url(), session) - recorded_before << " bytes recorded"
+      << server_->output();
   std::sort(echo_ms.begin(), echo_ms.end());
   const auto p99 = echo_ms[echo_ms.size() * 99 / 100];
   // The server keeps at most 4 MiB unrecorded, 1 MiB queued for the screen model and 16 MiB
