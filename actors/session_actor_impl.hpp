@@ -44,13 +44,13 @@ using ahead_atom = caf::atom_constant<caf::atom("sahead")>;
 using drain_atom = caf::atom_constant<caf::atom("sdrain")>;
 /// Session actor → its screen drainer: output is queued for the screen model.
 using screen_atom = caf::atom_constant<caf::atom("sscreen")>;
-
-/// Feeds a session's queued output to its screen model (session_keeper.cpp).
-caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder);
 /// Session actor → directory: the session ended; it no longer counts against the limits.
 using closed_atom = caf::atom_constant<caf::atom("sclosed")>;
 /// Session actor → directory: what a recovered session is (workspace, user, open).
 using known_atom = caf::atom_constant<caf::atom("sknown")>;
+
+/// Feeds a session's queued output to its screen model (session_keeper.cpp).
+caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder);
 
 /// How long a client resuming from beyond the recorded output waits for the keeper to resend.
 inline constexpr auto ahead_wait = std::chrono::seconds(10);

@@ -192,19 +192,6 @@ TEST_F(hostile_keeper_test,
   EXPECT_EQ(terminal.discontinuities(), 0);
 }
 
-/// Output bytes recorded in a session's stream (sizes read from the TOAST headers: no body is
-/// decompressed).
-long long recorded_output_bytes(const std::string& url, const std::string& session_id) {
-  pqxx::connection connection(url);
-  pqxx::read_transaction transaction(connection);
-  return transaction
-      .exec_params1(
-          "SELECT coalesce(sum(octet_length(body)), 0) FROM es_events "
-          "WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
-          "session-" + session_id)[0]
-      .as<long long>();
-}
-
 TEST_F(hostile_keeper_test, a_gibibyte_flood_cannot_grow_the_servers_memory_or_starve_others) {
   constexpr long long flood_bytes = 1LL << 30;  // FLOOD_BYTES in hostile_keeper.py
   const auto [workspace, session] = open_session();
@@ -216,7 +203,8 @@ TEST_F(hostile_keeper_test, a_gibibyte_flood_cannot_grow_the_servers_memory_or_s
   ASSERT_TRUE(echoes(other, "warm")) << other.output();
   const auto rss_before = server_rss_kib();
   ASSERT_GT(rss_before, 0) << "cannot find the server's process";
-  const auto recorded_before = recorded_output_bytes(url(), session);
+  const auto stream = "session-" + session;
+  const auto recorded_before = output_recorded_bytes(url(), stream);
 
   ASSERT_TRUE(start_hostile_keeper(workspace, "flood")) << hostile_keeper_log(workspace);
   ASSERT_TRUE(wait_for_log(workspace, "sent 67108864", 30s))
@@ -247,8 +235,8 @@ TEST_F(hostile_keeper_test, a_gibibyte_flood_cannot_grow_the_servers_memory_or_s
   // recorded every byte of it (nothing lost, nothing held back).
   ASSERT_NE(log.find("flood over after " + std::to_string(flood_bytes)), std::string::npos) << log;
   EXPECT_TRUE(wait_until(
-      [&] { return recorded_output_bytes(url(), session) - recorded_before >= flood_bytes; }, 60s))
-      << recorded_output_bytes(url(), session) - recorded_before << " bytes recorded"
+      [&] { return output_recorded_bytes(url(), stream) - recorded_before >= flood_bytes; }, 60s))
+      << output_recorded_bytes(url(), stream) - recorded_before << " bytes recorded"
       << server_->output();
   std::sort(echo_ms.begin(), echo_ms.end());
   const auto p99 = echo_ms[echo_ms.size() * 99 / 100];

@@ -65,15 +65,31 @@ std::int64_t session_test::print_24_megabytes(const std::string& workspace_id,
   return end;
 }
 
-std::int64_t output_recorded_end(const std::string& url, const std::string& stream) {
+namespace {
+
+/// `aggregate` over a stream's OutputRecorded events.
+std::int64_t over_output_recorded(const std::string& url, const std::string& aggregate,
+                                  const std::string& stream) {
   pqxx::connection connection(url);
   pqxx::nontransaction query(connection);
   return query
-      .exec_params1(
-          "SELECT coalesce(max((data->>'offset')::bigint + (data->>'length')::bigint), "
-          "0) FROM es_events WHERE stream_id = $1 AND event_type = 'OutputRecorded'",
-          stream)[0]
+      .exec_params1("SELECT coalesce(" + aggregate +
+                        ", 0) FROM es_events WHERE stream_id = $1 AND event_type = "
+                        "'OutputRecorded'",
+                    stream)[0]
       .as<std::int64_t>();
+}
+
+}  // namespace
+
+std::int64_t output_recorded_end(const std::string& url, const std::string& stream) {
+  return over_output_recorded(url, "max((data->>'offset')::bigint + (data->>'length')::bigint)",
+                              stream);
+}
+
+std::int64_t output_recorded_bytes(const std::string& url, const std::string& stream) {
+  // Sizes from the TOAST headers: no body is decompressed.
+  return over_output_recorded(url, "sum(octet_length(body))", stream);
 }
 
 }  // namespace berth::testing

@@ -11,6 +11,10 @@ namespace berth::testing {
 /// Where the output recorded in a session stream (`session-<id>`) ends.
 std::int64_t output_recorded_end(const std::string& url, const std::string& stream);
 
+/// The bytes of output recorded in a session stream: the sum of its OutputRecorded bodies
+/// (where output_recorded_end would not see a gap).
+std::int64_t output_recorded_bytes(const std::string& url, const std::string& stream);
+
 /// The name of a workspace's container (as Berth names it: docker::workspace_resource_name).
 inline std::string container_of(const std::string& workspace_id) {
   return "berth-ws-" + workspace_id;
