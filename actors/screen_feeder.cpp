@@ -50,7 +50,7 @@ bool screen_feeder::feed_queued(std::size_t budget) {
     {
       std::lock_guard lock(queue_mutex_);
       if (queue_.empty()) {
-        drain_pending_ = false;  // the next feed has the drainer called again
+        drain_pending_ = false;  // the next feed starts a feeding job again
         return false;
       }
       if (fed >= budget) return true;

@@ -14,32 +14,32 @@ namespace berth::actors {
 
 /// Output bytes queued for the screen model beyond which the session feeds them itself, on
 /// its own thread, before it takes more: the queue is a second copy of output in memory, so
-/// a flood must not grow it, and 1 MiB (sixteen full keeper frames) keeps the drainer busy
-/// between two looks.
+/// a flood must not grow it, and 1 MiB (sixteen full keeper frames) keeps the feeding thread
+/// busy between two looks.
 inline constexpr std::size_t max_unfed_screen_bytes = 1024 * 1024;
 
-/// Bytes the drainer feeds under the model's lock at a time (about a millisecond of libvterm):
-/// how long a snapshot or keyframe waits for the drainer at most.
+/// Bytes fed under the model's lock at a time (about a millisecond of libvterm): how long a
+/// snapshot or keyframe waits for the feeding thread at most.
 inline constexpr std::size_t screen_drain_quantum = 64 * 1024;
 
 /// A session's screen model fed off the session's thread. libvterm costs more CPU per byte
 /// than the rest of the output path together (`berth bench screen`: ~65 MB/s), so the session
-/// only queues output and resizes here, in order, and a drainer (another actor, on another
-/// scheduler thread) feeds them to the model. Whoever needs the screen exact — a snapshot
-/// for a resuming client, a keyframe — calls `with_current`, which feeds what is still
-/// queued first: the model then reflects every byte and resize queued so far, as if it had
-/// been fed inline. Thread-safe: the session and the drainer share one instance.
+/// only queues output and resizes here, in order, and a job on the screen pool (threads of
+/// its own, `session_service.cpp`) feeds them to the model. Whoever needs the screen exact —
+/// a snapshot for a resuming client, a keyframe — calls `with_current`, which feeds what is
+/// still queued first: the model then reflects every byte and resize queued so far, as if it
+/// had been fed inline. Thread-safe: the session and the feeding job share one instance.
 class screen_feeder {
  public:
   explicit screen_feeder(screen_model model);
 
-  /// Queues output for the model. True when the queue had no drain pending: the caller
-  /// then has the drainer called (once; it keeps going until the queue is empty).
+  /// Queues output for the model. True when the queue had no drain pending: the caller then
+  /// starts one feeding job (it calls drain_some until the queue is empty).
   bool feed(std::string_view bytes);
   /// Queues a resize, in order with the output around it.
   void resize(int rows, int cols);
   /// Feeds queued output and resizes, about `budget` bytes of output; true while more is
-  /// queued (the drainer calls again), false once the queue is empty.
+  /// queued (call again), false once the queue is empty.
   bool drain_some(std::size_t budget);
   /// Output bytes queued and not fed yet.
   std::size_t queued_bytes() const;

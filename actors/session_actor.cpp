@@ -45,7 +45,6 @@ session_actor::session_actor(caf::actor_config& config, std::shared_ptr<session_
 }
 
 caf::behavior session_actor::make_behavior() {
-  screen_drainer_ = spawn(screen_drainer, std::weak_ptr<screen_feeder>(screen_));
   if (!opening_) start_recovery();
   return {
       [this](open_session&) -> caf::result<session_outcome> {
@@ -97,7 +96,6 @@ caf::behavior session_actor::make_behavior() {
 
 void session_actor::on_exit() {
   link_.reset();
-  if (screen_drainer_) anon_send_exit(screen_drainer_, caf::exit_reason::user_shutdown);
   // The session lives on (or has ended and said so): clients reconnect to the next actor.
   for (auto& [id, slot] : clients_)
     slot.client->end(terminal::farewell::server_stopping, "session actor stopped");

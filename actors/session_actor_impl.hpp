@@ -42,15 +42,10 @@ using finish_atom = caf::atom_constant<caf::atom("finish")>;
 using quit_atom = caf::atom_constant<caf::atom("squit")>;
 using ahead_atom = caf::atom_constant<caf::atom("sahead")>;
 using drain_atom = caf::atom_constant<caf::atom("sdrain")>;
-/// Session actor → its screen drainer: output is queued for the screen model.
-using screen_atom = caf::atom_constant<caf::atom("sscreen")>;
 /// Session actor → directory: the session ended; it no longer counts against the limits.
 using closed_atom = caf::atom_constant<caf::atom("sclosed")>;
 /// Session actor → directory: what a recovered session is (workspace, user, open).
 using known_atom = caf::atom_constant<caf::atom("sknown")>;
-
-/// Feeds a session's queued output to its screen model (session_keeper.cpp).
-caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder);
 
 /// How long a client resuming from beyond the recorded output waits for the keeper to resend.
 inline constexpr auto ahead_wait = std::chrono::seconds(10);
@@ -176,7 +171,7 @@ class session_actor : public caf::event_based_actor {
   void trim_memory();
   void take_keyframe_if_due();
   void save_keyframe_if_committed();
-  /// Queues output for the screen model, and has it drained off this thread.
+  /// Queues output for the screen model, and has the screen pool feed it off this thread.
   void feed_screen(std::string_view bytes);
 
   std::shared_ptr<session_context> context_;
@@ -198,9 +193,8 @@ class session_actor : public caf::event_based_actor {
   int keeper_refusals_ = 0;            ///< protocol breaches of this session's keepers
   std::shared_ptr<keeper_inbox> inbox_ = std::make_shared<keeper_inbox>();  ///< current link's
 
-  /// The screen model, fed by the drainer actor (`screen_feeder`); exact on `with_current`.
+  /// The screen model, fed on the screen pool (`screen_feeder`); exact on `with_current`.
   std::shared_ptr<screen_feeder> screen_ = std::make_shared<screen_feeder>(screen_model(24, 80));
-  caf::actor screen_drainer_;
   /// The output offset of the model's first byte: a model recovered from a keyframe was fed
   /// the keyframe's VT text first, standing for all output before it.
   std::int64_t screen_origin_ = 0;

@@ -151,21 +151,24 @@ void session_actor::on_output(const keeper::output_event& output) {
   }
 }
 
-/// Feeds a session's queued output to its screen model, a quantum per message: the model's
-/// lock is held for one quantum at a time, so a snapshot or keyframe waits at most that long.
-/// Holds the feeder weakly: it ends with its session (which holds the only handle to it).
-caf::behavior screen_drainer(caf::event_based_actor* self, std::weak_ptr<screen_feeder> feeder) {
-  return {[self, feeder](screen_atom) {
-    const auto screen = feeder.lock();
-    if (screen && screen->drain_some(screen_drain_quantum)) {
-      self->send(self, screen_atom::value);
-    }
-  }};
+namespace {
+
+/// Feeds one quantum of a session's queued output on the screen pool (under the model's lock,
+/// so a snapshot or keyframe waits at most that long), then, while more is queued, queues
+/// itself again behind the other sessions' jobs: a flooded session's screen takes turns with
+/// every other's instead of holding a pool thread for as long as its flood lasts.
+void feed_on_pool(const caf::actor& pool, std::shared_ptr<screen_feeder> screen) {
+  caf::anon_send(pool, blocking_job{[pool, screen = std::move(screen)] {
+                   if (screen->drain_some(screen_drain_quantum)) feed_on_pool(pool, screen);
+                 }});
 }
 
+}  // namespace
+
 void session_actor::feed_screen(std::string_view bytes) {
-  if (screen_->feed(bytes)) send(screen_drainer_, screen_atom::value);
-  // A drainer behind (a flood, a busy machine) is caught up here, at the model's own pace:
+  // One job at a time per session: the feeder says when one is needed.
+  if (screen_->feed(bytes)) feed_on_pool(context_->screen_pool, screen_);
+  // A screen pool behind (a flood, a busy machine) is caught up here, at the model's own pace:
   // the queue stays bounded and the session takes no more output meanwhile.
   if (screen_->queued_bytes() > max_unfed_screen_bytes) {
     screen_->with_current([](const screen_model&) { return 0; });

@@ -10,6 +10,7 @@
 
 #include "actors/session_actor.hpp"
 #include "actors/session_state.hpp"
+#include "actors/workspace_actor.hpp"
 #include "events/connection_pool.hpp"
 #include "events/uuid.hpp"
 
@@ -43,6 +44,21 @@ session_summary summary_of(const pqxx::row& row) {
   return out;
 }
 
+/// Threads that feed the sessions' screen models (libvterm, the costliest step per output
+/// byte). Off CAF's scheduler threads, which run every session's keystrokes and output in
+/// turns CAF lets run to completion: here the kernel's scheduler shares the cores between a
+/// flooded session's screen and everyone else's echo. Two, as this machine has cores.
+constexpr std::size_t screen_threads = 2;
+
+caf::actor make_screen_pool(caf::actor_system& system) {
+  return caf::actor_pool::make(
+      system.dummy_execution_unit(), screen_threads,
+      [&system, number = 0]() mutable {
+        return system.spawn<caf::detached>(blocking_worker, number++);
+      },
+      caf::actor_pool::round_robin());
+}
+
 }  // namespace
 
 struct session_service::impl {
@@ -50,13 +66,14 @@ struct session_service::impl {
       : workspaces(workspaces_),
         work(boost::asio::make_work_guard(io)),
         io_thread([this] { io.run(); }),
-        context(std::make_shared<session_context>(
-            session_context{store, workspaces_, std::move(options), io, workspaces_.blocking_pool(),
-                            std::make_shared<keeper_hub>(io)})),
+        context(std::make_shared<session_context>(session_context{
+            store, workspaces_, std::move(options), io, workspaces_.blocking_pool(),
+            std::make_shared<keeper_hub>(io), make_screen_pool(workspaces_.actor_system())})),
         directory(workspaces_.actor_system().spawn(session_directory, context)) {}
 
   ~impl() {
     caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(context->screen_pool, caf::exit_reason::user_shutdown);
     // Session actors drop their links as they exit; give them a moment before the links'
     // io_context goes.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
