@@ -42,6 +42,7 @@ struct error {
     forbidden,               ///< 403
     rate_limited,            ///< 429, with retry_after_s
     too_large,               ///< 413
+    quota_exceeded,          ///< 409: the user's quota allows no more of this
     dependency_unavailable,  ///< 503: PostgreSQL unreachable
     internal,                ///< 500
   } kind = code::internal;
@@ -85,8 +86,21 @@ struct token_info {
 struct quota {
   std::int64_t max_workspaces = 0, max_running = 0;
   std::int64_t memory_bytes = 0, nano_cpus = 0, pids = 0;
+  std::int64_t max_tokens = 0, max_secrets = 0;  ///< live (unrevoked, unexpired) tokens; names
   friend bool operator==(const quota&, const quota&) = default;
 };
+
+/// The global quota until an admin sets one (and each field a stored or submitted global
+/// quota leaves out). Not unlimited: one member must not be able to take a shared server
+/// whole by default.
+/// - 20 workspaces: each keeps a volume on the server's disk for as long as it exists.
+/// - 5 running: running workspaces hold memory and CPU; the default template caps each at
+///   2 GiB and one CPU, so one member's stay within 10 GiB.
+/// - 50 tokens, 100 secrets: each is read on every check of the user (folded from their
+///   stream), and each secret goes into every new terminal's environment.
+/// Resource caps (memory, CPU, pids) stay with the templates by default.
+inline constexpr quota default_quota{
+    .max_workspaces = 20, .max_running = 5, .max_tokens = 50, .max_secrets = 100};
 /// The whole quota table (`LimitsSet` carries it whole each time).
 struct quota_table {
   quota global;
@@ -166,7 +180,9 @@ class account_service {
   /// user and a wrong password), `rate_limited` with retry_after_s.
   result<login_outcome> login(const std::string& username, const std::string& password,
                               bool want_token, const change_context& ctx);
-  /// Revokes the session (cookie) and records `UserLoggedOut`, or nothing for a token caller.
+  /// Ends the caller's login: revokes the session and records `UserLoggedOut`, and revokes
+  /// the API token that login issued (`"token": true`), whether the caller came with the
+  /// session's cookie or with that token. Nothing for a token made on its own (revoke it).
   result<void> logout(const principal& who, const change_context& ctx);
   /// Resolves a session JWT (cookie) or an API token (`berth_...`); disabled users,
   /// revoked sessions, revoked or expired tokens → `unauthenticated`.
@@ -218,6 +234,16 @@ class account_service {
                                                      const std::vector<std::string>& session_ids);
 
  private:
+  /// create_token, for a token issued with the login session `session_id` (empty: none).
+  result<std::pair<token_info, std::string>> issue_token(const std::string& user_id,
+                                                         const std::string& name,
+                                                         std::int64_t expires_ms,
+                                                         const std::string& session_id,
+                                                         const change_context& ctx);
+  /// Revokes a login session (`jti`), records its logout and revokes its login tokens.
+  result<void> end_login_session(const std::string& user_id, const std::string& session_id,
+                                 const change_context& ctx);
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

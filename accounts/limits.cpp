@@ -8,7 +8,7 @@ result<quota_table> account_service::limits() {
   const std::string stream(limits_stream_id);
   auto version = self.store.stream_version(stream);
   if (!version) return tl::unexpected(error_of(version.error()));
-  if (*version == 0) return quota_table{};
+  if (*version == 0) return quota_table{.global = default_quota, .per_user = {}};
   // Each LimitsSet carries the whole table, so the newest event is the whole state.
   auto newest = self.store.read_stream(stream, *version, 1);
   if (!newest) return tl::unexpected(error_of(newest.error()));

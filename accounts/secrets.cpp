@@ -76,7 +76,10 @@ result<void> account_service::set_secret(const std::string& user_id, const std::
   if (!sealed) return fail(code::internal, "cannot encrypt the secret");
   // The event comes first: a failure after it leaves a record of an attempt, never a stored
   // secret without a record.
-  if (auto set = self.execute(user_id, user_command::set_secret{name}, ctx); !set) {
+  auto quota = effective_quota(user_id);
+  if (!quota) return tl::unexpected(quota.error());
+  if (auto set = self.execute(user_id, user_command::set_secret{name, quota->max_secrets}, ctx);
+      !set) {
     return tl::unexpected(set.error());
   }
   return self.sql([&](pqxx::connection& c) {

@@ -152,10 +152,11 @@ result<login_outcome> account_service::login(const std::string& username,
   login_outcome outcome{state->profile, std::move(session->token), to_ms(claims.expires_at),
                         std::nullopt};
   if (want_token) {
-    // The token lives as long as the session it came with.
+    // The token lives as long as the session it came with, and ends with its logout.
     auto token_ctx = ctx;
     token_ctx.actor_id = credentials.user_id;
-    auto token = create_token(credentials.user_id, "login", outcome.expires_ms, token_ctx);
+    auto token =
+        issue_token(credentials.user_id, "login", outcome.expires_ms, claims.token_id, token_ctx);
     if (!token) return tl::unexpected(token.error());
     outcome.api_token = std::move(token->second);
   }
@@ -172,7 +173,20 @@ result<login_outcome> account_service::login(const std::string& username,
 }
 
 result<void> account_service::logout(const principal& who, const change_context& ctx) {
-  if (who.via != principal::method::cookie) return {};
+  if (who.via == principal::method::cookie) {
+    return end_login_session(who.user_id, who.credential_id, ctx);
+  }
+  // A login's token ends its login; a token made on its own is revoked on its own.
+  auto state = impl_->load_user(who.user_id);
+  if (!state) return tl::unexpected(state.error());
+  const auto token = state->tokens.find(who.credential_id);
+  if (token == state->tokens.end() || token->second.session_id.empty()) return {};
+  return end_login_session(who.user_id, token->second.session_id, ctx);
+}
+
+result<void> account_service::end_login_session(const std::string& user_id,
+                                                const std::string& session_id,
+                                                const change_context& ctx) {
   auto& self = *impl_;
   // A session cannot outlive the configured lifetime (plus the allowed clock skew), so the
   // row can go after that; expired rows are swept here, on the path that adds them.
@@ -185,16 +199,25 @@ result<void> account_service::logout(const principal& who, const change_context&
     tx.exec_params(
         "INSERT INTO auth_revoked_sessions (jti, expires_ms) VALUES ($1, $2) "
         "ON CONFLICT (jti) DO NOTHING",
-        who.credential_id, keep_until_ms);
+        session_id, keep_until_ms);
     tx.exec_params("DELETE FROM auth_revoked_sessions WHERE expires_ms < $1", now_ms);
     tx.commit();
   });
   if (!revoked) return revoked;
   // The row revokes the session; the event is its history (see log_unrecorded).
-  auto state = self.load_user(who.user_id);
-  auto recorded = state ? self.record(*state, user_command::record_logout{who.credential_id}, ctx)
+  auto state = self.load_user(user_id);
+  auto recorded = state ? self.record(*state, user_command::record_logout{session_id}, ctx)
                         : result<void>(tl::unexpected(state.error()));
-  if (!recorded) log_unrecorded("UserLoggedOut", who.user_id, recorded.error());
+  if (!recorded) log_unrecorded("UserLoggedOut", user_id, recorded.error());
+  if (!state) return tl::unexpected(state.error());
+  for (const auto& [token_id, token] : state->tokens) {
+    if (token.revoked || token.session_id != session_id) continue;
+    // Revoked already by a concurrent logout: not_found, and just as good.
+    if (auto ended = revoke_token(user_id, token_id, ctx);
+        !ended && ended.error().kind != code::not_found) {
+      return ended;
+    }
+  }
   return {};
 }
 

@@ -10,9 +10,18 @@ namespace berth::accounts {
 result<std::pair<token_info, std::string>> account_service::create_token(
     const std::string& user_id, const std::string& name, std::int64_t expires_ms,
     const change_context& ctx) {
+  return issue_token(user_id, name, expires_ms, "", ctx);
+}
+
+result<std::pair<token_info, std::string>> account_service::issue_token(
+    const std::string& user_id, const std::string& name, std::int64_t expires_ms,
+    const std::string& session_id, const change_context& ctx) {
   auto& self = *impl_;
   auto generated = auth::generate_api_token();
-  const user_command::create_token command{generated.id, name, expires_ms, self.now_ms()};
+  auto quota = effective_quota(user_id);
+  if (!quota) return tl::unexpected(quota.error());
+  const user_command::create_token command{generated.id,      name,      expires_ms, self.now_ms(),
+                                           quota->max_tokens, session_id};
   // Refuse bad input before writing the hash row.
   auto state = self.existing_user(user_id);
   if (!state) return tl::unexpected(state.error());

@@ -1,5 +1,6 @@
 #include "accounts/user_aggregate.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "accounts/failure.hpp"
@@ -59,7 +60,17 @@ struct decider {
     if (c.expires_ms != 0 && c.expires_ms <= c.now_ms) {
       return fail(code::invalid, "expires_ms must be 0 (never) or in the future");
     }
-    return event_list{ev::token_created{c.token_id, c.name, c.now_ms, c.expires_ms}};
+    if (c.max_tokens > 0) {
+      const auto live = std::count_if(state.tokens.begin(), state.tokens.end(), [&](const auto& t) {
+        const auto& [id, token] = t;
+        return !token.revoked && (token.info.expires_ms == 0 || token.info.expires_ms > c.now_ms);
+      });
+      if (live >= c.max_tokens) {
+        return fail(code::quota_exceeded, "you have " + std::to_string(live) +
+                                              " tokens, the most your quota allows; revoke one");
+      }
+    }
+    return event_list{ev::token_created{c.token_id, c.name, c.now_ms, c.expires_ms, c.session_id}};
   }
 
   user_decision operator()(const cmd::revoke_token& c) const {
@@ -81,6 +92,12 @@ struct decider {
       return fail(code::invalid, c.name +
                                      " is reserved: shells and the system read it to decide how "
                                      "they run; choose another name");
+    }
+    // Replacing a secret's value never counts against the quota; a new name does.
+    const auto count = static_cast<std::int64_t>(state.secret_names.size());
+    if (c.max_secrets > 0 && !state.secret_names.contains(c.name) && count >= c.max_secrets) {
+      return fail(code::quota_exceeded, "you have " + std::to_string(count) +
+                                            " secrets, the most your quota allows; delete one");
     }
     return event_list{ev::secret_set{c.name}};
   }
@@ -125,7 +142,8 @@ struct evolver {
   void operator()(const ev::disabled&) const { state.profile.disabled = true; }
   void operator()(const ev::enabled&) const { state.profile.disabled = false; }
   void operator()(const ev::token_created& e) const {
-    state.tokens[e.token_id] = token_record{{e.token_id, e.name, e.created_ms, e.expires_ms}};
+    state.tokens[e.token_id] =
+        token_record{{e.token_id, e.name, e.created_ms, e.expires_ms}, false, e.session_id};
   }
   void operator()(const ev::token_revoked& e) const {
     if (auto found = state.tokens.find(e.token_id); found != state.tokens.end()) {

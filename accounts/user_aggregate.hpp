@@ -20,6 +20,7 @@ namespace berth::accounts {
 struct token_record {
   token_info info;
   bool revoked = false;
+  std::string session_id;  ///< the login session it was issued with; empty: made on its own
 };
 
 /// A user folded from their stream.
@@ -57,6 +58,7 @@ struct enabled {};
 struct token_created {
   std::string token_id, name;
   std::int64_t created_ms = 0, expires_ms = 0;
+  std::string session_id;  ///< the login session's `jti` for a login's token, else empty
 };
 struct token_revoked {
   std::string token_id;
@@ -108,12 +110,15 @@ struct create_token {
   std::string token_id, name;
   std::int64_t expires_ms = 0;  ///< 0 = never
   std::int64_t now_ms = 0;
+  std::int64_t max_tokens = 0;  ///< the user's quota of live tokens; 0 = unlimited
+  std::string session_id;       ///< the login session it comes with, if any
 };
 struct revoke_token {
   std::string token_id;
 };
 struct set_secret {
   std::string name;
+  std::int64_t max_secrets = 0;  ///< the user's quota of secret names; 0 = unlimited
 };
 struct delete_secret {
   std::string name;

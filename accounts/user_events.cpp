@@ -39,10 +39,12 @@ struct data_writer {
   json::object operator()(const ev::disabled&) const { return {}; }
   json::object operator()(const ev::enabled&) const { return {}; }
   json::object operator()(const ev::token_created& e) const {
-    return {{"token_id", e.token_id},
-            {"name", e.name},
-            {"created_ms", e.created_ms},
-            {"expires_ms", e.expires_ms}};
+    json::object data{{"token_id", e.token_id},
+                      {"name", e.name},
+                      {"created_ms", e.created_ms},
+                      {"expires_ms", e.expires_ms}};
+    if (!e.session_id.empty()) data["session_id"] = e.session_id;
+    return data;
   }
   json::object operator()(const ev::token_revoked& e) const { return {{"token_id", e.token_id}}; }
   json::object operator()(const ev::secret_set& e) const { return {{"name", e.name}}; }
@@ -96,9 +98,9 @@ std::optional<user_event_variant> parse_user_event(std::string_view type, std::s
   if (type == "ApiTokenCreated") {
     auto id = fields->text("token_id");
     if (!id) return std::nullopt;
-    return ev::token_created{*id, fields->text("name").value_or(""),
-                             fields->integer("created_ms").value_or(0),
-                             fields->integer("expires_ms").value_or(0)};
+    return ev::token_created{
+        *id, fields->text("name").value_or(""), fields->integer("created_ms").value_or(0),
+        fields->integer("expires_ms").value_or(0), fields->text("session_id").value_or("")};
   }
   if (type == "ApiTokenRevoked") {
     auto id = fields->text("token_id");

@@ -184,6 +184,13 @@ command_result<session_summary> session_service::get(const std::string& workspac
   if (!events::is_uuid(session_id)) {
     return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
   }
+  // The read model first: a session of another workspace is refused without waking (and
+  // folding the stream of) its actor.
+  auto owner = projected_workspace(session_id);
+  if (!owner) return tl::unexpected(owner.error());
+  if (*owner && **owner != workspace_id) {
+    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
+  }
   auto found = impl_->ask(session_id, get_session{});
   if (found && found->workspace_id != workspace_id) {
     return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
@@ -191,11 +198,8 @@ command_result<session_summary> session_service::get(const std::string& workspac
   return found;
 }
 
-command_result<void> session_service::check(const std::string& workspace_id,
-                                            const std::string& session_id) {
-  if (!events::is_uuid(session_id)) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
+command_result<std::optional<std::string>> session_service::projected_workspace(
+    const std::string& session_id) {
   auto owner = impl_->queries.run([&](pqxx::connection& connection) {
     pqxx::nontransaction query(connection);
     const auto rows =
@@ -203,6 +207,16 @@ command_result<void> session_service::check(const std::string& workspace_id,
     return rows.empty() ? std::optional<std::string>{} : rows[0][0].as<std::string>();
   });
   if (!owner) return tl::unexpected(database_error(owner.error()));
+  return *owner;
+}
+
+command_result<void> session_service::check(const std::string& workspace_id,
+                                            const std::string& session_id) {
+  if (!events::is_uuid(session_id)) {
+    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
+  }
+  auto owner = projected_workspace(session_id);
+  if (!owner) return tl::unexpected(owner.error());
   if (*owner && **owner != workspace_id) {
     return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
   }

@@ -107,6 +107,9 @@ class session_service {
   void ack(const std::string& session_id, const std::string& client_id, std::int64_t offset);
 
  private:
+  /// The session's workspace per the read model; nothing when it is not projected (yet).
+  command_result<std::optional<std::string>> projected_workspace(const std::string& session_id);
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

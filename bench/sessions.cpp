@@ -446,6 +446,11 @@ int run_bench_sessions(const settings& cfg, const std::vector<std::string>& args
       std::cerr << "berth bench sessions: cannot create the user\n";
       return exit_failure;
     }
+    // The bench measures the server, not a member's quota (by default 5 running workspaces).
+    if (!accounts.set_limits(accounts::quota_table{}, {})) {
+      std::cerr << "berth bench sessions: cannot lift the quotas\n";
+      return exit_failure;
+    }
   }
   const auto data_dir =
       std::filesystem::temp_directory_path() / ("berth-bench-sessions-" + std::to_string(getpid()));

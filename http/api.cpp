@@ -154,6 +154,8 @@ response error_response_of(const accounts::error& failure) {
     }
     case code::too_large:
       return error_response(413, "too_large", failure.message);
+    case code::quota_exceeded:
+      return error_response(409, "quota_exceeded", failure.message);
     case code::dependency_unavailable:
       return error_response(503, "dependency_unavailable", failure.message);
     case code::internal:

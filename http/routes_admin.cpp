@@ -149,7 +149,9 @@ json::object quota_json(const accounts::quota& q) {
           {"max_running", q.max_running},
           {"memory_bytes", q.memory_bytes},
           {"nano_cpus", q.nano_cpus},
-          {"pids", q.pids}};
+          {"pids", q.pids},
+          {"max_tokens", q.max_tokens},
+          {"max_secrets", q.max_secrets}};
 }
 
 json::object limits_json(const accounts::quota_table& table) {
@@ -159,15 +161,19 @@ json::object limits_json(const accounts::quota_table& table) {
   return {{"global", quota_json(table.global)}, {"per_user", std::move(per_user)}};
 }
 
-checked<accounts::quota> quota_from(const json::value& value, std::string_view where) {
-  auto object = expect_object(
-      value, where, {"max_workspaces", "max_running", "memory_bytes", "nano_cpus", "pids"});
+/// A quota from a request; fields it leaves out keep `absent`'s values.
+checked<accounts::quota> quota_from(const json::value& value, std::string_view where,
+                                    const accounts::quota& absent) {
+  auto object = expect_object(value, where,
+                              {"max_workspaces", "max_running", "memory_bytes", "nano_cpus", "pids",
+                               "max_tokens", "max_secrets"});
   if (!object) return tl::unexpected(object.error());
-  accounts::quota q;
+  accounts::quota q = absent;
   for (auto [key, field] :
        {std::pair{"max_workspaces", &q.max_workspaces}, std::pair{"max_running", &q.max_running},
         std::pair{"memory_bytes", &q.memory_bytes}, std::pair{"nano_cpus", &q.nano_cpus},
-        std::pair{"pids", &q.pids}}) {
+        std::pair{"pids", &q.pids}, std::pair{"max_tokens", &q.max_tokens},
+        std::pair{"max_secrets", &q.max_secrets}}) {
     if (auto bad = read_integer(**object, key, *field)) return tl::unexpected(*bad);
   }
   return q;
@@ -184,16 +190,16 @@ response set_limits(api_services& services, const request& req, const principal&
   if (auto refused = require_admin(who)) return *refused;
   auto body = parse_json_object(req, {"global", "per_user"});
   if (!body) return body.error();
-  accounts::quota_table table;
+  accounts::quota_table table{.global = accounts::default_quota, .per_user = {}};
   if (const auto* global = body->if_contains("global")) {
-    auto q = quota_from(*global, "global");
+    auto q = quota_from(*global, "global", accounts::default_quota);
     if (!q) return q.error();
     table.global = *q;
   }
   if (const auto* per_user = body->if_contains("per_user")) {
     if (!per_user->is_object()) return invalid_response("`per_user` must be an object");
     for (const auto& entry : per_user->as_object()) {
-      auto q = quota_from(entry.value(), "per_user." + std::string(entry.key()));
+      auto q = quota_from(entry.value(), "per_user." + std::string(entry.key()), {});
       if (!q) return q.error();
       table.per_user[entry.key()] = *q;
     }

@@ -63,7 +63,7 @@ class session_routes {
     if (!current) return current.error();
     // A terminal in a stopped workspace starts it: the owner's running quota applies.
     if (current->state.status != actors::workspace_status::running) {
-      if (auto refused = running_quota_refusal(accounts_, workspaces_, current->state.owner_id)) {
+      if (auto refused = start_within_quota(id, current->state.owner_id, *who, req)) {
         return error_response_of(*refused);
       }
     }
@@ -71,6 +71,31 @@ class session_routes {
                                  static_cast<int>(rows->value_or(24)), caller_of(*who, req));
     if (!opened) return error_response_of(opened.error());
     return json_response(201, session_json(*opened));
+  }
+
+  /// Starts a stopped workspace for a terminal, the quota check and the start under the
+  /// owner's lock as the lifecycle routes do, so parallel opens cannot all pass the check.
+  std::optional<actors::command_error> start_within_quota(const std::string& id,
+                                                          const std::string& owner_id,
+                                                          const accounts::principal& who,
+                                                          const request& req) {
+    std::optional<actors::command_error> refused;
+    auto locked = workspaces_.with_owner_lock(owner_id, [&] {
+      // A parallel open or start may have won the lock first: then it runs and counts once.
+      if (auto now = workspaces_.get(id);
+          now && now->state.status == actors::workspace_status::running) {
+        return;
+      }
+      if ((refused = running_quota_refusal(accounts_, workspaces_, owner_id))) return;
+      auto started = workspaces_.ensure(id, command_origin_of(who, req));
+      if (!started) {
+        refused = started.error();
+        return;
+      }
+      workspaces_.wait_for_read_models(started->global_position);
+    });
+    if (!locked) return locked.error();
+    return refused;
   }
 
   response list(const request& req, const route_params& params) {

@@ -213,14 +213,47 @@ TEST_F(accounts_sessions_pgtest, records_nothing_for_an_unknown_username_or_a_th
             std::to_string(failures));
 }
 
-TEST_F(accounts_sessions_pgtest, a_token_caller_logs_out_nothing_and_records_nothing) {
+TEST_F(accounts_sessions_pgtest, a_caller_with_a_token_of_its_own_logs_out_nothing) {
+  const auto alice = make_user("alice");
+  const auto made = accounts().create_token(alice.id, "ci", 0, admin_context());
+  ASSERT_TRUE(made);
+  auto who = accounts().authenticate_token(made->second);
+  ASSERT_TRUE(who);
+  ASSERT_TRUE(accounts().logout(*who, {alice.id, "", ""}));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoggedOut'"), "0");
+  EXPECT_TRUE(accounts().authenticate_token(made->second));
+}
+
+TEST_F(accounts_sessions_pgtest, logging_out_a_session_revokes_the_token_its_login_issued) {
+  const auto alice = make_user("alice");
+  const auto with_token = must_login("alice", true);
+  const auto other = must_login("alice", true);
+  ASSERT_TRUE(with_token.api_token);
+  ASSERT_TRUE(accounts().authenticate_token(*with_token.api_token));
+  auto who = accounts().authenticate_session(with_token.session_token);
+  ASSERT_TRUE(who);
+  ASSERT_TRUE(accounts().logout(*who, {alice.id, "", ""}));
+  auto refused = accounts().authenticate_token(*with_token.api_token);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, code::unauthenticated);
+  // The other login, and its token, are untouched.
+  EXPECT_TRUE(accounts().authenticate_session(other.session_token));
+  EXPECT_TRUE(accounts().authenticate_token(*other.api_token));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'ApiTokenRevoked'"), "1");
+}
+
+TEST_F(accounts_sessions_pgtest, logging_out_with_a_login_token_ends_its_session_too) {
   const auto alice = make_user("alice");
   const auto outcome = must_login("alice", true);
   auto who = accounts().authenticate_token(*outcome.api_token);
   ASSERT_TRUE(who);
+  EXPECT_EQ(who->via, principal::method::token);
   ASSERT_TRUE(accounts().logout(*who, {alice.id, "", ""}));
-  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoggedOut'"), "0");
-  EXPECT_TRUE(accounts().authenticate_token(*outcome.api_token));
+  EXPECT_FALSE(accounts().authenticate_token(*outcome.api_token));
+  EXPECT_FALSE(accounts().authenticate_session(outcome.session_token));
+  EXPECT_EQ(query("SELECT count(*) FROM es_events WHERE event_type = 'UserLoggedOut'"), "1");
+  // Logging out again (a retry) is harmless.
+  ASSERT_TRUE(accounts().logout(*who, {alice.id, "", ""}));
 }
 
 TEST_F(accounts_sessions_pgtest, refuses_expired_forged_and_foreign_sessions) {

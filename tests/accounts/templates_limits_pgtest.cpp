@@ -91,15 +91,16 @@ TEST_F(accounts_templates_pgtest, refuses_bad_templates_and_missing_ones) {
 
 class accounts_limits_pgtest : public testing::accounts_fixture {};
 
-TEST_F(accounts_limits_pgtest, starts_unlimited_and_keeps_the_whole_table_per_event) {
-  EXPECT_EQ(*accounts().limits(), quota_table{});
+TEST_F(accounts_limits_pgtest, starts_with_the_default_quota_and_keeps_the_whole_table_per_event) {
+  EXPECT_EQ(*accounts().limits(), (quota_table{.global = default_quota, .per_user = {}}));
   const auto alice = make_user("alice");
   quota_table table;
-  table.global = {10, 2, 4LL << 30, 2'000'000'000, 1024};
-  table.per_user[alice.id] = {20, 0, 0, 0, 0};
+  table.global = {10, 2, 4LL << 30, 2'000'000'000, 1024, 0, 0};
+  table.per_user[alice.id] = {20, 0, 0, 0, 0, 0, 0};
   ASSERT_TRUE(accounts().set_limits(table, admin_context()));
   EXPECT_EQ(*accounts().limits(), table);
-  EXPECT_EQ(*accounts().effective_quota(alice.id), (quota{20, 2, 4LL << 30, 2'000'000'000, 1024}));
+  EXPECT_EQ(*accounts().effective_quota(alice.id),
+            (quota{20, 2, 4LL << 30, 2'000'000'000, 1024, 0, 0}));
   EXPECT_EQ(*accounts().effective_quota("someone-else"), table.global);
   table.per_user.clear();
   ASSERT_TRUE(accounts().set_limits(table, admin_context()));
@@ -114,7 +115,7 @@ TEST_F(accounts_limits_pgtest, refuses_negative_quotas_and_unknown_users) {
   negative.global.max_running = -1;
   EXPECT_EQ(accounts().set_limits(negative, admin_context()).error().kind, code::invalid);
   quota_table unknown;
-  unknown.per_user["nobody"] = {1, 1, 0, 0, 0};
+  unknown.per_user["nobody"] = {1, 1, 0, 0, 0, 0, 0};
   EXPECT_EQ(accounts().set_limits(unknown, admin_context()).error().kind, code::invalid);
   EXPECT_EQ(query("SELECT count(*) FROM es_events"), "0");
 }

@@ -65,9 +65,9 @@ TEST(user_aggregate, commands_on_a_missing_user_are_not_found) {
   EXPECT_EQ(refusal(none, cmd::change_password{1}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::set_role{role::admin}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::set_disabled{true}), code::not_found);
-  EXPECT_EQ(refusal(none, cmd::create_token{"t1", "ci", 0, 1}), code::not_found);
+  EXPECT_EQ(refusal(none, cmd::create_token{"t1", "ci", 0, 1, 0, ""}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::revoke_token{"t1"}), code::not_found);
-  EXPECT_EQ(refusal(none, cmd::set_secret{"API_KEY"}), code::not_found);
+  EXPECT_EQ(refusal(none, cmd::set_secret{"API_KEY", 0}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::delete_secret{"API_KEY"}), code::not_found);
   EXPECT_EQ(refusal(none, cmd::record_login{"j1", "192.0.2.1", "password", false}),
             code::not_found);
@@ -97,7 +97,7 @@ TEST(user_aggregate, disables_and_enables_and_ignores_repeats) {
 }
 
 TEST(user_aggregate, creates_and_revokes_a_token) {
-  auto state = apply(alice(), cmd::create_token{"t1", "laptop", 9000, 2000});
+  auto state = apply(alice(), cmd::create_token{"t1", "laptop", 9000, 2000, 0, ""});
   ASSERT_TRUE(state.tokens.contains("t1"));
   EXPECT_EQ(state.tokens.at("t1").info.name, "laptop");
   EXPECT_EQ(state.tokens.at("t1").info.created_ms, 2000);
@@ -109,22 +109,50 @@ TEST(user_aggregate, creates_and_revokes_a_token) {
 }
 
 TEST(user_aggregate, refuses_bad_tokens) {
-  const auto state = apply(alice(), cmd::create_token{"t1", "ci", 0, 2000});
-  EXPECT_EQ(refusal(state, cmd::create_token{"t1", "again", 0, 2000}), code::conflict);
-  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "", 0, 2000}), code::invalid);
-  EXPECT_EQ(refusal(state, cmd::create_token{"t2", std::string(65, 'x'), 0, 2000}), code::invalid);
-  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "tab\there", 0, 2000}), code::invalid);
-  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "past", 2000, 2000}), code::invalid);
-  EXPECT_EQ(refusal(state, cmd::create_token{"", "no id", 0, 2000}), code::invalid);
+  const auto state = apply(alice(), cmd::create_token{"t1", "ci", 0, 2000, 0, ""});
+  EXPECT_EQ(refusal(state, cmd::create_token{"t1", "again", 0, 2000, 0, ""}), code::conflict);
+  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "", 0, 2000, 0, ""}), code::invalid);
+  EXPECT_EQ(refusal(state, cmd::create_token{"t2", std::string(65, 'x'), 0, 2000, 0, ""}),
+            code::invalid);
+  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "tab\there", 0, 2000, 0, ""}), code::invalid);
+  EXPECT_EQ(refusal(state, cmd::create_token{"t2", "past", 2000, 2000, 0, ""}), code::invalid);
+  EXPECT_EQ(refusal(state, cmd::create_token{"", "no id", 0, 2000, 0, ""}), code::invalid);
   const auto disabled = apply(state, cmd::set_disabled{true});
-  EXPECT_EQ(refusal(disabled, cmd::create_token{"t2", "ci", 0, 2000}), code::forbidden);
+  EXPECT_EQ(refusal(disabled, cmd::create_token{"t2", "ci", 0, 2000, 0, ""}), code::forbidden);
+}
+
+TEST(user_aggregate, counts_only_live_tokens_against_the_token_quota) {
+  auto state = apply(alice(), cmd::create_token{"t1", "ci", 0, 2000, 2, ""});
+  state = apply(state, cmd::create_token{"t2", "laptop", 3000, 2000, 2, ""});
+  EXPECT_EQ(refusal(state, cmd::create_token{"t3", "third", 0, 2500, 2, ""}), code::quota_exceeded);
+  // t2 has expired by 3000: it no longer counts.
+  state = apply(state, cmd::create_token{"t3", "third", 0, 3000, 2, ""});
+  EXPECT_EQ(refusal(state, cmd::create_token{"t4", "fourth", 0, 3000, 2, ""}),
+            code::quota_exceeded);
+  state = apply(state, cmd::revoke_token{"t1"});
+  state = apply(state, cmd::create_token{"t4", "fourth", 0, 3000, 2, ""});
+  EXPECT_EQ(state.tokens.size(), 4u);
+  // 0 is unlimited.
+  apply(state, cmd::create_token{"t5", "fifth", 0, 3000, 0, ""});
+}
+
+TEST(user_aggregate, counts_new_secret_names_against_the_secret_quota) {
+  auto state = apply(alice(), cmd::set_secret{"ONE", 2});
+  state = apply(state, cmd::set_secret{"TWO", 2});
+  EXPECT_EQ(refusal(state, cmd::set_secret{"THREE", 2}), code::quota_exceeded);
+  // A new value for a secret it has is no new secret.
+  EXPECT_EQ(event_count(state, cmd::set_secret{"TWO", 2}), 1u);
+  state = apply(state, cmd::delete_secret{"ONE"});
+  state = apply(state, cmd::set_secret{"THREE", 2});
+  EXPECT_EQ(state.secret_names, (std::set<std::string>{"THREE", "TWO"}));
+  apply(state, cmd::set_secret{"FOUR", 0});
 }
 
 TEST(user_aggregate, keeps_secret_names_and_refuses_bad_or_missing_ones) {
-  auto state = apply(alice(), cmd::set_secret{"API_KEY"});
-  state = apply(state, cmd::set_secret{"API_KEY"});
+  auto state = apply(alice(), cmd::set_secret{"API_KEY", 0});
+  state = apply(state, cmd::set_secret{"API_KEY", 0});
   EXPECT_EQ(state.secret_names, std::set<std::string>{"API_KEY"});
-  EXPECT_EQ(refusal(state, cmd::set_secret{"lower"}), code::invalid);
+  EXPECT_EQ(refusal(state, cmd::set_secret{"lower", 0}), code::invalid);
   EXPECT_EQ(refusal(state, cmd::delete_secret{"OTHER"}), code::not_found);
   state = apply(state, cmd::delete_secret{"API_KEY"});
   EXPECT_TRUE(state.secret_names.empty());
@@ -133,16 +161,16 @@ TEST(user_aggregate, keeps_secret_names_and_refuses_bad_or_missing_ones) {
 TEST(user_aggregate, refuses_secret_names_that_shells_and_the_loader_read) {
   for (const auto* name : {"PATH", "HOME", "SHELL", "TERM", "ENV", "BASH_ENV", "IFS",
                            "PROMPT_COMMAND", "LD_PRELOAD", "LD_LIBRARY_PATH", "BERTH_TOKEN"}) {
-    EXPECT_EQ(refusal(alice(), cmd::set_secret{name}), code::invalid) << name;
+    EXPECT_EQ(refusal(alice(), cmd::set_secret{name, 0}), code::invalid) << name;
   }
   for (const auto* name :
        {"PATHS", "MY_PATH", "HOMEBREW_TOKEN", "OLD_LD_FLAGS", "ANTHROPIC_API_KEY"}) {
-    EXPECT_EQ(apply(alice(), cmd::set_secret{name}).secret_names.count(name), 1u) << name;
+    EXPECT_EQ(apply(alice(), cmd::set_secret{name, 0}).secret_names.count(name), 1u) << name;
   }
 }
 
 TEST(user_aggregate, records_logins_failures_and_logouts_without_changing_the_user) {
-  const auto before = apply(alice(), cmd::create_token{"t1", "ci", 0, 2});
+  const auto before = apply(alice(), cmd::create_token{"t1", "ci", 0, 2, 0, ""});
   const std::vector<user_command_variant> commands{
       cmd::record_login{"j1", "192.0.2.1", "password", true},
       cmd::record_login_failure{"203.0.113.7", login_failure::wrong_password},
@@ -198,9 +226,12 @@ TEST(user_aggregate, spells_events_as_the_catalogue_does) {
   EXPECT_EQ(event_type_of(created), "UserCreated");
   EXPECT_EQ(event_data_of(created),
             R"({"user_id":"u1","username":"alice","role":"admin","created_ms":1000})");
-  const user_event_variant token = ev::token_created{"t1", "ci", 2, 3};
+  const user_event_variant token = ev::token_created{"t1", "ci", 2, 3, ""};
   EXPECT_EQ(event_type_of(token), "ApiTokenCreated");
   EXPECT_EQ(event_data_of(token), R"({"token_id":"t1","name":"ci","created_ms":2,"expires_ms":3})");
+  const user_event_variant login_token = ev::token_created{"t2", "login", 2, 3, "j1"};
+  EXPECT_EQ(event_data_of(login_token), R"({"token_id":"t2","name":"login","created_ms":2,)"
+                                        R"("expires_ms":3,"session_id":"j1"})");
   EXPECT_EQ(event_type_of(ev::disabled{}), "UserDisabled");
   EXPECT_EQ(event_data_of(ev::enabled{}), "{}");
   EXPECT_EQ(event_data_of(ev::password_changed{7}), R"({"changed_ms":7})");
@@ -212,7 +243,8 @@ TEST(user_aggregate, parses_every_event_it_writes) {
                                             ev::role_changed{role::admin},
                                             ev::disabled{},
                                             ev::enabled{},
-                                            ev::token_created{"t1", "ci", 3, 0},
+                                            ev::token_created{"t1", "ci", 3, 0, ""},
+                                            ev::token_created{"t2", "login", 3, 9, "j1"},
                                             ev::token_revoked{"t1"},
                                             ev::secret_set{"API_KEY"},
                                             ev::secret_deleted{"API_KEY"},

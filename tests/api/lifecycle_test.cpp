@@ -202,6 +202,38 @@ TEST_F(api_test, parallel_creates_at_the_quota_edge_give_exactly_one_workspace) 
   EXPECT_EQ(list_size(*alice_), 1u);
 }
 
+TEST_F(api_test, parallel_terminal_opens_at_the_running_quota_edge_start_one_workspace) {
+  const auto alice_id = user_id_of(*alice_);
+  ASSERT_EQ(ada_->call("PUT", "/api/admin/limits",
+                       R"({"global":{},"per_user":{")" + alice_id + R"(":{"max_running":1}}})")
+                .status,
+            200);
+  std::vector<std::string> ids;
+  for (const auto* name : {"one", "two", "three"})
+    ids.push_back(text_of(create_workspace(*alice_, name, false), "id"));
+  // A terminal in each stopped workspace at once: each would start its workspace, and
+  // without one check-and-start per owner all three would count none running.
+  std::vector<std::thread> clients;
+  std::vector<api_reply> replies(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    clients.emplace_back(
+        [&, i] { replies[i] = alice_->call("POST", "/api/workspaces/" + ids[i] + "/sessions"); });
+  }
+  for (auto& client : clients)
+    client.join();
+  int opened = 0, refused = 0;
+  for (const auto& reply : replies) {
+    if (reply.status == 201) ++opened;
+    if (reply.status == 409 && reply.error_code() == "quota_exceeded") ++refused;
+  }
+  EXPECT_EQ(opened + refused, 3) << "every request reached Berth and was decided";
+  EXPECT_EQ(opened, 1);
+  int running = 0;
+  for (const auto& id : ids)
+    running += text_of(alice_->call("GET", "/api/workspaces/" + id).json, "state") == "running";
+  EXPECT_EQ(running, 1);
+}
+
 TEST_F(api_test, rejects_malformed_and_oversized_bodies_without_changing_anything) {
   const auto id = text_of(create_workspace(*alice_, "steady", false), "id");
   struct bad_request {

@@ -67,6 +67,13 @@ TEST_F(session_test, checks_authentication_ownership_and_origin_before_the_upgra
                       {alice}),
             404);
   EXPECT_EQ(status_of("/api/workspaces/" + workspace + "/sessions/garbage/ws", {alice}), 404);
+  // Its REST resource under another workspace (refused from the read model, before the
+  // session's actor is asked).
+  EXPECT_EQ(
+      alice_->call("GET", "/api/workspaces/" + other_workspace + "/sessions/" + session).status,
+      404);
+  EXPECT_EQ(alice_->call("GET", "/api/workspaces/" + workspace + "/sessions/" + session).status,
+            200);
   EXPECT_EQ(status_of(path, {alice, {"Origin", "http://127.0.0.1:" + std::to_string(port)}}), 101);
   EXPECT_EQ(status_of(path, {{"Authorization", "Bearer " + token_of("ada")}}), 101);
   // Opening and closing follow the same rules.

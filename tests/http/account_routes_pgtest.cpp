@@ -304,7 +304,37 @@ TEST_F(account_routes_pgtest, admins_manage_users_templates_and_limits) {
   const auto read = call(caller::auditor, "GET", "/api/admin/limits");
   EXPECT_EQ(json::serialize(body_of(read)), json::serialize(body_of(set)));
   EXPECT_EQ(body_of(read).at("per_user").at(dev_id).at("max_workspaces"), 20);
-  EXPECT_EQ(*accounts().effective_quota(dev_id), (accounts::quota{20, 3, 0, 0, 0}));
+  // The token and secret quotas, left out, keep their defaults.
+  EXPECT_EQ(*accounts().effective_quota(dev_id),
+            (accounts::quota{20, 3, 0, 0, 0, accounts::default_quota.max_tokens,
+                             accounts::default_quota.max_secrets}));
+}
+
+TEST_F(account_routes_pgtest, refuses_tokens_and_secrets_beyond_the_users_quota) {
+  const auto& dev_id = users_[caller::member].id;
+  const auto fresh = body_of(call(caller::auditor, "GET", "/api/admin/limits"));
+  EXPECT_EQ(fresh.at("global").at("max_tokens"), accounts::default_quota.max_tokens);
+  EXPECT_EQ(fresh.at("global").at("max_workspaces"), accounts::default_quota.max_workspaces);
+  const auto limits =
+      R"({"global":{},"per_user":{")" + dev_id + R"(":{"max_tokens":2,"max_secrets":1}}})";
+  ASSERT_EQ(call(caller::admin, "PUT", "/api/admin/limits", limits).status, 200);
+
+  // The fixture's token, with which the member calls, is the first of two.
+  ASSERT_EQ(call(caller::member, "POST", "/api/me/tokens", R"({"name":"one"})").status, 201);
+  const auto second = call(caller::member, "POST", "/api/me/tokens", R"({"name":"two"})");
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(body_of(second).at("error").at("code"), "quota_exceeded");
+  EXPECT_EQ(body_of(call(caller::member, "GET", "/api/me/tokens")).at("tokens").as_array().size(),
+            2u);
+
+  ASSERT_EQ(call(caller::member, "PUT", "/api/me/secrets/ONE", R"({"value":"1"})").status, 204);
+  EXPECT_EQ(call(caller::member, "PUT", "/api/me/secrets/ONE", R"({"value":"2"})").status, 204);
+  const auto other = call(caller::member, "PUT", "/api/me/secrets/TWO", R"({"value":"2"})");
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(body_of(other).at("error").at("code"), "quota_exceeded");
+  // The admin's own quota is the global one: their second token is fine.
+  EXPECT_EQ(call(caller::admin, "POST", "/api/me/tokens", R"({"name":"a"})").status, 201);
+  EXPECT_EQ(call(caller::admin, "POST", "/api/me/tokens", R"({"name":"b"})").status, 201);
 }
 
 TEST_F(account_routes_pgtest, every_role_manages_its_own_password_tokens_and_secrets) {

@@ -116,6 +116,8 @@ export async function render(root, { user }) {
       memory: numberInput('memory', Math.round(global.memory_bytes / mebibyte)),
       cpus: numberInput('cpus', global.nano_cpus / 1e9, { step: 0.25 }),
       pids: numberInput('pids', global.pids),
+      max_tokens: numberInput('max_tokens', global.max_tokens),
+      max_secrets: numberInput('max_secrets', global.max_secrets),
     };
     replace(limitsForm,
       h('label', {}, 'Workspaces per user', inputs.max_workspaces),
@@ -123,6 +125,8 @@ export async function render(root, { user }) {
       h('label', {}, 'Memory MiB', inputs.memory),
       h('label', {}, 'CPUs', inputs.cpus),
       h('label', {}, 'PIDs', inputs.pids),
+      h('label', {}, 'API tokens per user', inputs.max_tokens),
+      h('label', {}, 'Secrets per user', inputs.max_secrets),
       h('button.primary', { type: 'submit' }, 'Save limits'),
       h('p.muted', {}, '0 means unlimited. ', Object.keys(answer.per_user ?? {}).length, ' per-user overrides kept as they are.'));
     limitsForm.onsubmit = (event) => {
@@ -134,6 +138,8 @@ export async function render(root, { user }) {
           memory_bytes: Number(inputs.memory.value) * mebibyte,
           nano_cpus: Math.round(Number(inputs.cpus.value) * 1e9),
           pids: Number(inputs.pids.value),
+          max_tokens: Number(inputs.max_tokens.value),
+          max_secrets: Number(inputs.max_secrets.value),
         },
         per_user: limitsTable.per_user ?? {},
       };
