@@ -110,6 +110,11 @@ const std::vector<config_key>& config_keys() {
        "when set, GET /metrics answers only `Authorization: Bearer <token>` (default: open, as "
        "Prometheus scrapes without credentials)",
        &config::metrics_token},
+      {"--trusted-proxy", "BERTH_TRUSTED_PROXY",
+       "comma-separated IP addresses of reverse proxies whose X-Forwarded-For (the client's "
+       "address) and X-Forwarded-Proto (https: Secure cookies, HSTS) are believed (default: "
+       "none; the headers are ignored)",
+       &config::trusted_proxy},
   };
   return keys;
 }

@@ -45,6 +45,9 @@ struct config {
   std::string web_root;
   /// Bearer token that GET /metrics requires; empty: /metrics is open.
   std::string metrics_token;
+  /// Comma-separated addresses of reverse proxies whose X-Forwarded-For and
+  /// X-Forwarded-Proto are believed; empty: none.
+  std::string trusted_proxy;
 };
 
 /// A duration like `600` (seconds), `250ms`, `90s`, `10m` or `1h`; nothing when malformed.

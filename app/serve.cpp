@@ -16,6 +16,7 @@
 #include "events/migrations.hpp"
 #include "http/api.hpp"
 #include "http/credential_watch.hpp"
+#include "http/forwarded.hpp"
 #include "http/health.hpp"
 #include "http/observed_handler.hpp"
 #include "http/router.hpp"
@@ -167,6 +168,11 @@ tl::expected<actors::session_options, std::string> session_options_of(
 
 int run_serve(const config& cfg) {
   if (!require_database_url(cfg)) return exit_usage;
+  auto proxies = http::trusted_proxies::parse(cfg.trusted_proxy);
+  if (!proxies) {
+    std::cerr << "berth: --trusted-proxy: " << proxies.error() << "\n";
+    return exit_usage;
+  }
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) {
@@ -315,7 +321,7 @@ int run_serve(const config& cfg) {
   // A workspace command holds its worker while Docker works (seconds): enough workers that a
   // few slow starts never starve /healthz or the list.
   http_options.worker_threads = 16;
-  http::server server(http_options, http::observed_handler(routes));
+  http::server server(http_options, http::observed_handler(routes, std::move(*proxies)));
   auto port = server.start();
   if (!port) {
     telemetry::log(level::error, "app.serve", "cannot listen",

@@ -36,10 +36,12 @@ struct http_metrics {
 
 }  // namespace
 
-handler observed_handler(const router& routes) {
+handler observed_handler(const router& routes, trusted_proxies proxies) {
   static http_metrics metrics;
-  return [&routes](request req, std::function<void(response)> respond) {
+  return [&routes, proxies = std::move(proxies)](request req,
+                                                 std::function<void(response)> respond) {
     const auto started = std::chrono::steady_clock::now();
+    apply_forwarded(req, proxies);
     const auto method = method_label(req.method);
     const auto caller = telemetry::parse_traceparent(req.header("traceparent"));
     // Named once the route is known (dispatch finds it): `{method} {route}`.
@@ -70,6 +72,9 @@ handler observed_handler(const router& routes) {
       serving.set_error(std::to_string(status));
     }
     res.headers.emplace_back("traceparent", traceparent);
+    if (req.https) {
+      res.headers.emplace_back("Strict-Transport-Security", std::string(strict_transport_security));
+    }
     // The access log line, inside the span so it carries the trace: server errors always,
     // everything at debug level. The path only (a query could hold something private).
     const auto severity = status >= 500 ? telemetry::level::error : telemetry::level::debug;

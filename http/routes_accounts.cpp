@@ -78,7 +78,7 @@ response login(api_services& services, const request& req) {
   auto out = json_response(200, answer);
   out.headers.emplace_back("Set-Cookie",
                            session_cookie(outcome->session_token, max_age_of(outcome->expires_ms),
-                                          services.secure_cookies));
+                                          services.secure_cookies || req.https));
   out.headers.emplace_back("Cache-Control", "no-store");
   return out;
 }
@@ -88,7 +88,8 @@ response logout(api_services& services, const request& req, const principal& who
     return error_response_of(done.error());
   }
   auto out = no_content();
-  out.headers.emplace_back("Set-Cookie", session_cookie("", 0, services.secure_cookies));
+  out.headers.emplace_back("Set-Cookie",
+                           session_cookie("", 0, services.secure_cookies || req.https));
   return out;
 }
 
@@ -112,7 +113,7 @@ response change_own_password(api_services& services, const request& req, const p
   if (*changed) {
     out.headers.emplace_back(
         "Set-Cookie", session_cookie((*changed)->session_token, max_age_of((*changed)->expires_ms),
-                                     services.secure_cookies));
+                                     services.secure_cookies || req.https));
   }
   out.headers.emplace_back("Cache-Control", "no-store");
   return out;

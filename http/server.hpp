@@ -27,6 +27,8 @@ struct request {
   std::string path() const;
   /// The request asks for a WebSocket upgrade (RFC 6455 section 4.1).
   bool websocket_upgrade = false;
+  /// The client reached Berth over HTTPS: a trusted proxy says so (http/forwarded.hpp).
+  bool https = false;
 };
 
 /// One accepted WebSocket connection as handlers see it; Beast stays in the server's files.

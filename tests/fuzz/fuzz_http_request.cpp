@@ -1,12 +1,14 @@
 // Untrusted request parts the REST layer parses itself: the JSON body (strict object with
 // known fields), the path against the route table, the query string, the Cookie header and
-// `traceparent`, and the CSRF guard's reading of Origin, Sec-Fetch-Site and Content-Type.
+// `traceparent`, the CSRF guard's reading of Origin, Sec-Fetch-Site and Content-Type, and a
+// trusted proxy's X-Forwarded-For and X-Forwarded-Proto.
 // Beast has already parsed the HTTP framing; these must never crash or accept garbage.
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "http/forwarded.hpp"
 #include "http/json_body.hpp"
 #include "http/request_fields.hpp"
 #include "http/request_guard.hpp"
@@ -72,5 +74,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     {"content-type", input}};
   // One text cannot be this origin, a same-origin fetch and JSON at once: always refused.
   if (!input.empty() && !refuse_cross_site(forged)) __builtin_trap();
+
+  // The proxy's headers give an address, or the peer stays; the text is also a proxy list.
+  static const auto proxies = *trusted_proxies::parse("127.0.0.1");
+  request proxied;
+  proxied.remote_address = "127.0.0.1";
+  proxied.headers = {{"x-forwarded-for", input}, {"x-forwarded-proto", input}};
+  apply_forwarded(proxied, proxies);
+  if (proxied.remote_address.empty() || !trusted_proxies::parse(proxied.remote_address)) {
+    __builtin_trap();
+  }
+  if (auto listed = trusted_proxies::parse(input); listed && listed->contains(input)) {
+    if (input.find(',') != std::string::npos) __builtin_trap();  // one address, not a list
+  }
   return 0;
 }
