@@ -73,6 +73,9 @@ struct principal {
   accounts::role role = role::member;
   enum class method { cookie, token } via = method::cookie;
   std::string credential_id;  ///< the session's `jti` or the API token id
+  /// When the credential ends by itself (the session's `exp`, the token's expiry), in ms
+  /// since the epoch; 0 = never.
+  std::int64_t expires_ms = 0;
 };
 
 /// An API token's public description.

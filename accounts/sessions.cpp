@@ -257,8 +257,14 @@ result<principal> account_service::authenticate_session(std::string_view jwt) {
     return fail(code::unauthenticated, "the password changed; log in again");
   }
   const auto& profile = state->profile;
-  return principal{profile.id, profile.username, profile.role, principal::method::cookie,
-                   claims->token_id};
+  return principal{
+      profile.id,
+      profile.username,
+      profile.role,
+      principal::method::cookie,
+      claims->token_id,
+      std::chrono::duration_cast<std::chrono::milliseconds>(claims->expires_at.time_since_epoch())
+          .count()};
 }
 
 result<principal> account_service::authenticate_token(std::string_view token_text) {
@@ -294,7 +300,7 @@ result<principal> account_service::authenticate_token(std::string_view token_tex
   if (state->profile.disabled) return fail(code::unauthenticated, "the account is disabled");
   const auto& profile = state->profile;
   return principal{profile.id, profile.username, profile.role, principal::method::token,
-                   parsed->id};
+                   parsed->id, expires_ms};
 }
 
 }  // namespace berth::accounts

@@ -112,8 +112,8 @@ const std::vector<config_key>& config_keys() {
        &config::metrics_token},
       {"--trusted-proxy", "BERTH_TRUSTED_PROXY",
        "comma-separated IP addresses of reverse proxies whose X-Forwarded-For (the client's "
-       "address) and X-Forwarded-Proto (https: Secure cookies, HSTS) are believed (default: "
-       "none; the headers are ignored)",
+       "address) and X-Forwarded-Proto (https: Secure cookies, HSTS) are believed and whose "
+       "callers' traceparent is continued (default: none; the headers are ignored)",
        &config::trusted_proxy},
   };
   return keys;

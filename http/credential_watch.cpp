@@ -51,8 +51,9 @@ accounts::result<accounts::principal> account_credential_source::authenticate(
                                : accounts_.authenticate_token(credential);
 }
 
-credential_watch::credential_watch(credential_source& source, std::chrono::milliseconds period)
-    : source_(source), period_(period) {}
+credential_watch::credential_watch(credential_source& source, std::chrono::milliseconds period,
+                                   clock_function clock)
+    : source_(source), period_(period), clock_(std::move(clock)) {}
 
 credential_watch::~credential_watch() {
   stop();
@@ -75,6 +76,24 @@ std::size_t credential_watch::size() const {
   return watched_.size();
 }
 
+void credential_watch::expire(std::chrono::system_clock::time_point now,
+                              std::vector<closing>& to_close) {
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::lock_guard lock(mutex_);
+  for (auto it = watched_.begin(); it != watched_.end();) {
+    const auto& who = it->second.socket.who;
+    if (who.expires_ms == 0 || now_ms < who.expires_ms) {
+      ++it;
+      continue;
+    }
+    telemetry::log(level::info, "http.credential_watch", "terminal closed: credentials expired",
+                   {{"user_id", std::string_view(who.user_id)}});
+    to_close.push_back({std::move(it->second.socket.close), credentials_expired_reason});
+    it = watched_.erase(it);
+  }
+}
+
 std::pair<std::vector<std::string>, std::vector<std::string>> credential_watch::asked() const {
   std::set<std::string> users, sessions;
   std::lock_guard lock(mutex_);
@@ -87,8 +106,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> credential_watch::
 }
 
 std::vector<credential_watch::recheck> credential_watch::plan(
-    const accounts::account_service::credential_versions& now,
-    std::vector<std::function<void()>>& to_close) {
+    const accounts::account_service::credential_versions& now, std::vector<closing>& to_close) {
   const std::set<std::string> revoked(now.revoked_session_ids.begin(),
                                       now.revoked_session_ids.end());
   std::vector<recheck> rechecks;
@@ -98,7 +116,7 @@ std::vector<credential_watch::recheck> credential_watch::plan(
     if (who.via == method::cookie && revoked.contains(who.credential_id)) {
       telemetry::log(level::info, "http.credential_watch", "terminal closed: session logged out",
                      {{"user_id", std::string_view(who.user_id)}});
-      to_close.push_back(std::move(it->second.socket.close));
+      to_close.push_back({std::move(it->second.socket.close), credentials_revoked_reason});
       it = watched_.erase(it);
       continue;
     }
@@ -115,16 +133,24 @@ std::vector<credential_watch::recheck> credential_watch::plan(
 }
 
 void credential_watch::tick() {
+  std::vector<closing> to_close;
+  // Outside the lock: a close may end the socket at once, and its end calls `remove`.
+  const auto close_all = [&to_close] {
+    for (auto& each : to_close) {
+      if (each.close) each.close(each.reason);
+    }
+  };
+  // Expiry needs no database: it holds while the database is away.
+  expire(clock_(), to_close);
   const auto [user_ids, session_ids] = asked();
-  if (user_ids.empty()) return;
+  if (user_ids.empty()) return close_all();
   auto now = source_.versions(user_ids, session_ids);
   if (!now) {
     // Never close because the database is briefly away: the next tick asks again.
     telemetry::log(level::warn, "http.credential_watch", "cannot check open terminals",
                    {{"error", std::string_view(now.error().message)}});
-    return;
+    return close_all();
   }
-  std::vector<std::function<void()>> to_close;
   const auto rechecks = plan(*now, to_close);
   // Outside the lock: each answer costs a query. One per credential, since a browser's tabs
   // share one cookie.
@@ -154,15 +180,12 @@ void credential_watch::tick() {
         telemetry::log(level::info, "http.credential_watch",
                        "terminal closed: credentials no longer valid",
                        {{"user_id", std::string_view(rechecks[i].who.user_id)}});
-        to_close.push_back(std::move(found->second.socket.close));
+        to_close.push_back({std::move(found->second.socket.close), credentials_revoked_reason});
         watched_.erase(found);
       }
     }
   }
-  // Outside the lock: a close may end the socket at once, and its end calls `remove`.
-  for (auto& close : to_close) {
-    if (close) close();
-  }
+  close_all();
 }
 
 void credential_watch::start() {

@@ -66,6 +66,7 @@ bool trusted_proxies::contains(std::string_view address) const {
 
 void apply_forwarded(request& req, const trusted_proxies& proxies) {
   if (!proxies.contains(req.remote_address)) return;
+  req.from_trusted_proxy = true;
   if (auto client = canonical_address(last_entry(req, "x-forwarded-for"))) {
     req.remote_address = std::move(*client);
   }

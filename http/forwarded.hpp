@@ -38,10 +38,11 @@ class trusted_proxies {
 /// browser then never tries plain HTTP for this host again within it.
 inline constexpr std::string_view strict_transport_security = "max-age=31536000";
 
-/// For a request from a trusted proxy: `remote_address` becomes the client address the proxy
-/// added (the last X-Forwarded-For entry: earlier ones came with the request and may be
-/// forged) and `https` what the proxy's last X-Forwarded-Proto says. A value that is not an
-/// address, or a request from anyone else, leaves the request as it arrived.
+/// For a request from a trusted proxy: `from_trusted_proxy` is set, `remote_address` becomes
+/// the client address the proxy added (the last X-Forwarded-For entry: earlier ones came with
+/// the request and may be forged) and `https` what the proxy's last X-Forwarded-Proto says. A
+/// value that is not an address, or a request from anyone else, leaves the request as it
+/// arrived.
 void apply_forwarded(request& req, const trusted_proxies& proxies);
 
 }  // namespace berth::http

@@ -43,10 +43,17 @@ handler observed_handler(const router& routes, trusted_proxies proxies) {
     const auto started = std::chrono::steady_clock::now();
     apply_forwarded(req, proxies);
     const auto method = method_label(req.method);
+    // A caller's trace is continued only from a trusted proxy: the trace id goes into the
+    // events' metadata, and anyone else could choose it to tie their changes to another's
+    // trace in the audit log. Others start a trace of their own that names theirs.
     const auto caller = telemetry::parse_traceparent(req.header("traceparent"));
     // Named once the route is known (dispatch finds it): `{method} {route}`.
-    telemetry::span serving("berth.http", method, telemetry::span_kind::server,
-                            caller.value_or(telemetry::trace_context{}));
+    telemetry::span serving(
+        "berth.http", method, telemetry::span_kind::server,
+        req.from_trusted_proxy && caller ? *caller : telemetry::trace_context{});
+    if (caller && !req.from_trusted_proxy) {
+      serving.set("berth.caller.traceparent", telemetry::format_traceparent(*caller));
+    }
     serving.set("http.request.method", method);
     serving.set("url.path", req.path());
     serving.set("client.address", req.remote_address);

@@ -15,6 +15,7 @@ std::string_view trim_blanks(std::string_view text) {
 
 // https://www.w3.org/TR/trace-context/ section 3.2, parsed in one place (telemetry).
 std::string trace_id_of(const request& req) {
+  if (!req.from_trusted_proxy) return {};
   const auto context = telemetry::parse_traceparent(req.header("traceparent"));
   return context ? context->trace_id_hex() : std::string();
 }

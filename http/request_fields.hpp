@@ -19,8 +19,8 @@ std::string_view trim_blanks(std::string_view text);
 /// The value of cookie `name` in the request's Cookie headers, or empty.
 std::string cookie_value(const request& req, std::string_view name);
 
-/// The trace id of a valid W3C `traceparent` header, or empty: an invalid header is ignored,
-/// as the spec asks.
+/// The trace id of a valid W3C `traceparent` header from a trusted proxy, or empty: an
+/// invalid header is ignored, as the spec asks, and anyone else's is not believed.
 std::string trace_id_of(const request& req);
 
 /// The raw value of query parameter `name` (empty for `?name` without `=`), or nothing when

@@ -29,6 +29,9 @@ struct request {
   bool websocket_upgrade = false;
   /// The client reached Berth over HTTPS: a trusted proxy says so (http/forwarded.hpp).
   bool https = false;
+  /// It came from a trusted proxy (`--trusted-proxy`), whose headers are believed: the
+  /// forwarding ones and the caller's `traceparent`.
+  bool from_trusted_proxy = false;
 };
 
 /// One accepted WebSocket connection as handlers see it; Beast stays in the server's files.

@@ -126,12 +126,12 @@ void terminal_socket::start_watch() {
   if (!watch_) return;
   // Weak: the watch must not keep a closed socket alive.
   std::weak_ptr<terminal_socket> weak = shared_from_this();
-  const auto id = watch_->add({std::move(who_), std::move(credential_), [weak] {
-                                 if (auto socket = weak.lock()) {
-                                   socket->close(credentials_revoked_close_code,
-                                                 std::string(credentials_revoked_reason));
-                                 }
-                               }});
+  const auto id =
+      watch_->add({std::move(who_), std::move(credential_), [weak](std::string_view reason) {
+                     if (auto socket = weak.lock()) {
+                       socket->close(credentials_revoked_close_code, std::string(reason));
+                     }
+                   }});
   std::lock_guard lock(mutex_);
   watch_id_ = id;
 }

@@ -42,11 +42,12 @@ struct ws_client::state {
   beast::flat_buffer buffer;  ///< io thread only
   std::mutex write_mutex;     ///< one write or close at a time, as Beast requires
 
-  mutable std::mutex mutex;  ///< guards the three below
+  mutable std::mutex mutex;  ///< guards the four below
   std::condition_variable arrived;
   std::deque<ws_message> inbox;
   bool ended = false;
   std::uint16_t code = 0;
+  std::string reason;
 
   ~state() {
     // Without a close handshake: a test that wants one calls close().
@@ -73,6 +74,7 @@ struct ws_client::state {
     ended = true;
     const auto received = static_cast<std::uint16_t>(ws.reason().code);
     code = received != websocket::close_code::none ? received : abnormal_closure;
+    reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
     arrived.notify_all();
   }
 
@@ -171,6 +173,11 @@ bool ws_client::closed() const {
 std::uint16_t ws_client::close_code() const {
   std::lock_guard lock(state_->mutex);
   return state_->code;
+}
+
+std::string ws_client::close_reason() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->reason;
 }
 
 void ws_client::close() {

@@ -53,6 +53,8 @@ class ws_client {
   /// The code of the peer's close frame, 1006 when the connection ended without one (RFC
   /// 6455 section 7.1.5), 0 while open.
   std::uint16_t close_code() const;
+  /// The reason in the peer's close frame; empty while open or without one.
+  std::string close_reason() const;
   /// Sends a close frame (1000) and waits for the close handshake to end.
   void close();
 

@@ -127,6 +127,32 @@ TEST_F(revocation_test, closes_only_the_terminals_of_a_logged_out_session_or_rev
   EXPECT_TRUE(echoes(other_token, "open"));
 }
 
+TEST_F(revocation_test, closes_a_terminal_when_its_token_expires_by_itself) {
+  // A token that ends three seconds from now (`expires_ms` is wall-clock time, the server's).
+  const auto expires_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count() +
+                          3000;
+  const auto made =
+      alice_->call("POST", "/api/me/tokens",
+                   R"({"name":"short","expires_ms":)" + std::to_string(expires_ms) + "}");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto expiring = connect({"Authorization", "Bearer " + text_of(made.json, "token")});
+  auto lasting = connect(new_token().second);
+  ASSERT_TRUE(echoes(expiring, "before")) << "the short token's terminal was live";
+
+  // Nothing changes on the server: the token only reaches its end.
+  ASSERT_TRUE(wait_until([&] { return expiring.closed(); }, 3s + 2 * revocation_deadline))
+      << "still open after its token expired";
+  const auto closed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  EXPECT_GE(closed_ms, expires_ms) << "closed before the token expired";
+  EXPECT_EQ(expiring.close_code(), credentials_revoked);
+  EXPECT_EQ(expiring.close_reason(), "credentials expired");
+  EXPECT_TRUE(echoes(lasting, "lasting"));
+}
+
 TEST_F(revocation_test, closes_terminals_when_another_process_changes_the_role_or_password) {
   // Another node: its own account service on the same database, sharing no memory with the
   // server, so only what it writes there can reach the server's sockets.

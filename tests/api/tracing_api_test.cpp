@@ -84,6 +84,8 @@ class tracing_api_test : public api_test {
     environment["OTEL_SERVICE_NAME"] = "berth-under-test";
     environment["OTEL_BSP_SCHEDULE_DELAY"] = "100";
     environment["BERTH_LOG_LEVEL"] = "debug";  // the access log line of each request
+    // The test's client plays the proxy whose callers' traces are continued.
+    environment["BERTH_TRUSTED_PROXY"] = "127.0.0.1";
     return environment;
   }
 

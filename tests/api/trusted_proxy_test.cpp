@@ -1,5 +1,6 @@
 // Behind a reverse proxy (`--trusted-proxy`): the client's address and scheme come from the
-// proxy's X-Forwarded-For and X-Forwarded-Proto, and from nobody else. The proxy is played by
+// proxy's X-Forwarded-For and X-Forwarded-Proto, and a caller's trace from its `traceparent`,
+// from nobody else. The proxy is played by
 // a client connecting from 127.0.0.1; a stranger connects from 127.0.0.2 with the same
 // headers.
 
@@ -55,6 +56,33 @@ TEST_F(trusted_proxy_test, takes_the_clients_address_and_scheme_from_the_proxy_o
       << logins;
   EXPECT_EQ(logins.find("203.0.113.8"), std::string::npos) << "a stranger's header believed";
   EXPECT_EQ(logins.find("198.51.100.1"), std::string::npos) << "a client's own entry believed";
+}
+
+TEST_F(trusted_proxy_test, continues_the_callers_trace_only_through_the_proxy) {
+  const auto id = text_of(create_workspace(*alice_, "traced", false), "id");
+  const std::string caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string traceparent = "traceparent: 00-" + caller_trace + "-00f067aa0ba902b7-01\r\n";
+  // alice_ connects from 127.0.0.1, the trusted proxy; the stranger from 127.0.0.2.
+  ASSERT_EQ(alice_->call("PATCH", "/api/workspaces/" + id, R"({"name":"one"})", traceparent).status,
+            200);
+  api_client stranger(*server_);
+  stranger.connect_from("127.0.0.2");
+  ASSERT_TRUE(stranger.login("alice", "alice-password"));
+  const auto forged =
+      stranger.call("PATCH", "/api/workspaces/" + id, R"({"name":"two"})", traceparent);
+  ASSERT_EQ(forged.status, 200) << forged.body;
+  EXPECT_EQ(forged.header("traceparent").find(caller_trace), std::string::npos)
+      << "the server's span took the stranger's trace";
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto rows =
+            shell("psql -Atq '" + url() + "' -c \"SELECT remote_address, trace_id = '" +
+                  caller_trace + "' FROM rm_audit_log WHERE resource_id = '" + id +
+                  "' AND action = 'WorkspaceRenamed' ORDER BY global_pos\"");
+        return rows && *rows == "127.0.0.1|t\n127.0.0.2|f\n";
+      },
+      std::chrono::seconds(10)))
+      << shell("psql -Atq '" + url() + "' -c 'SELECT * FROM rm_audit_log'").value_or("");
 }
 
 TEST_F(trusted_proxy_test, one_clients_wrong_passwords_do_not_throttle_another_behind_the_proxy) {

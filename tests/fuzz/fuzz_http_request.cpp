@@ -60,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   request headers;
+  headers.from_trusted_proxy = true;
   headers.headers = {{"cookie", input}, {"traceparent", input}};
   (void)cookie_value(headers, "berth_session");
   const auto trace_id = trace_id_of(headers);

@@ -61,20 +61,25 @@ class fake_source : public credential_source {
   int version_queries = 0, authentications = 0;
 };
 
-/// A socket that records whether the watch closed it.
+/// A socket that records whether the watch closed it, and why.
 struct socket_probe {
   bool closed = false;
+  std::string reason;
 };
 
-principal member(const std::string& user_id, method via, const std::string& credential_id) {
-  return {user_id, user_id, role::member, via, credential_id};
+principal member(const std::string& user_id, method via, const std::string& credential_id,
+                 std::int64_t expires_ms = 0) {
+  return {user_id, user_id, role::member, via, credential_id, expires_ms};
 }
 
 /// Watches a socket of `who` that authenticated with `credential`, valid at the fake.
 std::uint64_t watch(credential_watch& watcher, fake_source& source, socket_probe& probe,
                     const principal& who, const std::string& credential) {
   source.valid[credential] = who;
-  return watcher.add({who, credential, [&probe] { probe.closed = true; }});
+  return watcher.add({who, credential, [&probe](std::string_view reason) {
+                        probe.closed = true;
+                        probe.reason = reason;
+                      }});
 }
 
 TEST(credential_watch, keeps_sockets_whose_credentials_still_hold) {
@@ -85,6 +90,32 @@ TEST(credential_watch, keeps_sockets_whose_credentials_still_hold) {
   watcher.tick();
   watcher.tick();
   EXPECT_FALSE(alice.closed);
+  EXPECT_EQ(watcher.size(), 1u);
+}
+
+TEST(credential_watch, closes_sockets_whose_credentials_expire_even_with_the_database_away) {
+  using std::chrono::system_clock;
+  fake_source source;
+  auto now = system_clock::time_point(std::chrono::milliseconds(1'000'000));
+  credential_watch watcher(source, credential_watch::default_period, [&now] { return now; });
+  socket_probe session, token, forever;
+  watch(watcher, source, session, member("alice", method::cookie, "jti-1", 1'000'500), "jwt-1");
+  watch(watcher, source, token, member("alice", method::token, "tok-1", 1'002'000), "berth_t");
+  watch(watcher, source, forever, member("alice", method::token, "tok-2", 0), "berth_f");
+  watcher.tick();
+  ASSERT_FALSE(session.closed || token.closed || forever.closed);
+
+  now += std::chrono::milliseconds(500);  // the session's exp: its first invalid moment
+  source.database_down = true;            // and nothing to ask: expiry needs no database
+  watcher.tick();
+  EXPECT_TRUE(session.closed);
+  EXPECT_EQ(session.reason, credentials_expired_reason);
+  EXPECT_FALSE(token.closed);
+  now += std::chrono::hours(24 * 365);
+  watcher.tick();
+  EXPECT_TRUE(token.closed);
+  EXPECT_EQ(token.reason, credentials_expired_reason);
+  EXPECT_FALSE(forever.closed) << "0 never expires";
   EXPECT_EQ(watcher.size(), 1u);
 }
 
@@ -104,6 +135,7 @@ TEST(credential_watch, closes_the_sockets_of_a_user_refused_after_their_stream_m
   source.valid.erase("berth_tok-1");
   watcher.tick();
   EXPECT_TRUE(alice_cookie.closed);
+  EXPECT_EQ(alice_cookie.reason, credentials_revoked_reason);
   EXPECT_TRUE(alice_token.closed);
   EXPECT_FALSE(bob.closed);
   EXPECT_EQ(watcher.size(), 1u);
@@ -224,8 +256,8 @@ TEST(credential_watch, checks_on_its_own_thread_until_stopped) {
   credential_watch watcher(source, 5ms);
   std::promise<void> closed;
   source.valid["jwt-1"] = member("alice", method::cookie, "jti-1");
-  watcher.add(
-      {member("alice", method::cookie, "jti-1"), "jwt-1", [&closed] { closed.set_value(); }});
+  watcher.add({member("alice", method::cookie, "jti-1"), "jwt-1",
+               [&closed](std::string_view) { closed.set_value(); }});
   watcher.start();
   {
     std::lock_guard lock(source.mutex_);

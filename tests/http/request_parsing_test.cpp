@@ -105,12 +105,14 @@ TEST(request_fields, finds_a_cookie_among_others) {
   EXPECT_EQ(cookie_value(req, "berth_session"), "");
 }
 
-TEST(request_fields, accepts_only_valid_traceparent_headers) {
-  const auto trace = [](std::string value) {
+TEST(request_fields, accepts_only_valid_traceparent_headers_and_only_from_a_trusted_proxy) {
+  const auto trace = [](std::string value, bool trusted = true) {
     request req;
+    req.from_trusted_proxy = trusted;
     req.headers = {{"traceparent", std::move(value)}};
     return trace_id_of(req);
   };
+  EXPECT_EQ(trace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", false), "");
   EXPECT_EQ(trace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
             "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(trace("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), "");

@@ -12,8 +12,9 @@ const backoff_first_ms = 500;
 const backoff_max_ms = 10000;
 const full_replay_limit = 512 * 1024; // a fresh page replays every byte up to this much output
 // The server closes a terminal with this code when the credentials it was opened with are
-// revoked (logout, a disabled account, a changed role or password, a revoked API token):
-// reconnecting would be refused or would act under a role the page no longer matches.
+// revoked (logout, a disabled account, a changed role or password, a revoked API token) or
+// reach their own end (the session's lifetime, a token's expiry): reconnecting would be
+// refused or would act under a role the page no longer matches.
 const close_credentials_revoked = 4401;
 
 /** The parts as one array. */
