@@ -34,7 +34,7 @@ class screen_feeder {
   explicit screen_feeder(screen_model model);
 
   /// Queues output for the model. True when the queue had no drain pending: the caller then
-  /// starts one feeding job (it calls drain_some until the queue is empty).
+  /// starts feeding (drain_some, a quantum at a time, until it returns false).
   bool feed(std::string_view bytes);
   /// Queues a resize, in order with the output around it.
   void resize(int rows, int cols);

@@ -30,7 +30,7 @@ struct session_context {
   boost::asio::io_context& io;          ///< runs the keeper links
   caf::actor pool;                      ///< blocking work
   std::shared_ptr<keeper_hub> keepers;  ///< one keeper link per workspace, on `io`
-  caf::actor screen_pool;               ///< feeds screen models (screen_feeder) off `pool`
+  caf::actor screen_pool;               ///< feeds screen models (screen_feeder), apart from `pool`
 };
 
 /// A new session to open (directory → new actor, replied to with a session_outcome).

@@ -50,15 +50,6 @@ session_summary summary_of(const pqxx::row& row) {
 /// flooded session's screen and everyone else's echo. Two, as this machine has cores.
 constexpr std::size_t screen_threads = 2;
 
-caf::actor make_screen_pool(caf::actor_system& system) {
-  return caf::actor_pool::make(
-      system.dummy_execution_unit(), screen_threads,
-      [&system, number = 0]() mutable {
-        return system.spawn<caf::detached>(blocking_worker, number++);
-      },
-      caf::actor_pool::round_robin());
-}
-
 }  // namespace
 
 struct session_service::impl {
@@ -66,9 +57,10 @@ struct session_service::impl {
       : workspaces(workspaces_),
         work(boost::asio::make_work_guard(io)),
         io_thread([this] { io.run(); }),
-        context(std::make_shared<session_context>(session_context{
-            store, workspaces_, std::move(options), io, workspaces_.blocking_pool(),
-            std::make_shared<keeper_hub>(io), make_screen_pool(workspaces_.actor_system())})),
+        context(std::make_shared<session_context>(
+            session_context{store, workspaces_, std::move(options), io, workspaces_.blocking_pool(),
+                            std::make_shared<keeper_hub>(io),
+                            make_blocking_pool(workspaces_.actor_system(), screen_threads)})),
         directory(workspaces_.actor_system().spawn(session_directory, context)) {}
 
   ~impl() {
@@ -179,27 +171,10 @@ command_result<std::vector<session_summary>> session_service::list(
   return std::move(*rows);
 }
 
-command_result<session_summary> session_service::get(const std::string& workspace_id,
-                                                     const std::string& session_id) {
-  if (!events::is_uuid(session_id)) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
-  // The read model first: a session of another workspace is refused without waking (and
-  // folding the stream of) its actor.
-  auto owner = projected_workspace(session_id);
-  if (!owner) return tl::unexpected(owner.error());
-  if (*owner && **owner != workspace_id) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
-  auto found = impl_->ask(session_id, get_session{});
-  if (found && found->workspace_id != workspace_id) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
-  return found;
-}
-
-command_result<std::optional<std::string>> session_service::projected_workspace(
-    const std::string& session_id) {
+command_result<bool> session_service::projected_in(const std::string& workspace_id,
+                                                   const std::string& session_id) {
+  const command_error not_found{command_error::kind::not_found, "no such session"};
+  if (!events::is_uuid(session_id)) return tl::unexpected(not_found);
   auto owner = impl_->queries.run([&](pqxx::connection& connection) {
     pqxx::nontransaction query(connection);
     const auto rows =
@@ -207,21 +182,35 @@ command_result<std::optional<std::string>> session_service::projected_workspace(
     return rows.empty() ? std::optional<std::string>{} : rows[0][0].as<std::string>();
   });
   if (!owner) return tl::unexpected(database_error(owner.error()));
-  return *owner;
+  if (*owner && **owner != workspace_id) return tl::unexpected(not_found);
+  return owner->has_value();
+}
+
+command_result<session_summary> session_service::ask_in(const std::string& workspace_id,
+                                                        const std::string& session_id) {
+  auto found = impl_->ask(session_id, get_session{});
+  if (found && found->workspace_id != workspace_id) {
+    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
+  }
+  return found;
+}
+
+command_result<session_summary> session_service::get(const std::string& workspace_id,
+                                                     const std::string& session_id) {
+  // The read model first: a session of another workspace is refused without waking (and
+  // folding the stream of) its actor.
+  if (auto projected = projected_in(workspace_id, session_id); !projected) {
+    return tl::unexpected(projected.error());
+  }
+  return ask_in(workspace_id, session_id);
 }
 
 command_result<void> session_service::check(const std::string& workspace_id,
                                             const std::string& session_id) {
-  if (!events::is_uuid(session_id)) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
-  auto owner = projected_workspace(session_id);
-  if (!owner) return tl::unexpected(owner.error());
-  if (*owner && **owner != workspace_id) {
-    return tl::unexpected(command_error{command_error::kind::not_found, "no such session"});
-  }
-  if (*owner) return {};
-  auto found = get(workspace_id, session_id);  // not projected yet
+  auto projected = projected_in(workspace_id, session_id);
+  if (!projected) return tl::unexpected(projected.error());
+  if (*projected) return {};
+  auto found = ask_in(workspace_id, session_id);  // not projected yet
   if (!found) return tl::unexpected(found.error());
   return {};
 }

@@ -107,8 +107,12 @@ class session_service {
   void ack(const std::string& session_id, const std::string& client_id, std::int64_t offset);
 
  private:
-  /// The session's workspace per the read model; nothing when it is not projected (yet).
-  command_result<std::optional<std::string>> projected_workspace(const std::string& session_id);
+  /// Whether the read model knows the session (in this workspace); not_found for an id that
+  /// is none or a session the read model puts in another workspace.
+  command_result<bool> projected_in(const std::string& workspace_id, const std::string& session_id);
+  /// The session as its actor answers, not_found when it is in another workspace.
+  command_result<session_summary> ask_in(const std::string& workspace_id,
+                                         const std::string& session_id);
 
   struct impl;
   std::unique_ptr<impl> impl_;

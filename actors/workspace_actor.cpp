@@ -22,6 +22,15 @@ caf::behavior blocking_worker(caf::event_based_actor*, int) {
   };
 }
 
+caf::actor make_blocking_pool(caf::actor_system& system, std::size_t threads) {
+  return caf::actor_pool::make(
+      system.dummy_execution_unit(), threads,
+      [&system, number = 0]() mutable {
+        return system.spawn<caf::detached>(blocking_worker, number++);
+      },
+      caf::actor_pool::round_robin());
+}
+
 caf::behavior workspace_actor(caf::event_based_actor* self, std::string workspace_id,
                               std::shared_ptr<workspace_context> context, workspace_actors helpers,
                               std::chrono::minutes passivate_after) {

@@ -37,4 +37,7 @@ caf::behavior workspace_directory(caf::event_based_actor* self,
 /// which UBSan reports.
 caf::behavior blocking_worker(caf::event_based_actor* self, int number);
 
+/// A round-robin pool of `threads` detached blocking_workers, each on a thread of its own.
+caf::actor make_blocking_pool(caf::actor_system& system, std::size_t threads);
+
 }  // namespace berth::actors

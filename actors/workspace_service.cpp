@@ -156,12 +156,8 @@ workspace_service::workspace_service(events::event_store& store, workspace_runti
       workspace_context{store, keeper, impl_->options.environment, impl_->options.instance, now_ms,
                         host_name(), impl_->options.snapshot_every, impl_->options.use_snapshots});
   auto& system = impl_->system;
-  impl_->pool = caf::actor_pool::make(
-      system.dummy_execution_unit(), static_cast<std::size_t>(impl_->options.blocking_threads),
-      [&system, number = 0]() mutable {
-        return system.spawn<caf::detached>(blocking_worker, number++);
-      },
-      caf::actor_pool::round_robin());
+  impl_->pool =
+      make_blocking_pool(system, static_cast<std::size_t>(impl_->options.blocking_threads));
   // Detached: it blocks on the event store while the next batch gathers in its mailbox.
   impl_->loader = system.spawn<workspace_loader, caf::detached>(impl_->context);
   impl_->directory =
